@@ -1,0 +1,50 @@
+# 'ptvm check' on real VFIO + iommufd + KVM: FAIL with a hint for a device still bound to
+# its native driver, PASS once every device is bound to vfio-pci.
+edus=$(find_pci 1234 11e8)
+nic=$(find_pci 8086 10d3)
+edu_root=$(echo "$edus" | head -1)   # 0000:00:03.0, root bus: no reset method
+edu_port=$(echo "$edus" | tail -1)   # behind the pcie-root-port: resettable
+[ -n "$edu_root" ] && [ "$edu_root" != "$edu_port" ] && [ -n "$nic" ] ||
+  { fail "lab devices present" "edu: '$edus', e1000e: '$nic'"; exit 0; }
+ok "lab devices present: edu $edu_root, edu $edu_port, e1000e $nic"
+
+# 1. The NIC is still bound to e1000e.
+ptvm check "$nic" >/tmp/native.txt; rc=$?
+cat /tmp/native.txt
+check "check exits 1 for a device bound to its native driver (got $rc)" [ "$rc" = 1 ]
+check "driver line says e1000e, not vfio-pci" \
+  grep -q "FAIL  driver       bound to e1000e, not vfio-pci" /tmp/native.txt
+check "hint says how to rebind to vfio-pci" \
+  grep -q "hint: echo vfio-pci > /sys/bus/pci/devices/$nic/driver_override; echo $nic > /sys/bus/pci/devices/$nic/driver/unbind; echo $nic > /sys/bus/pci/drivers_probe" /tmp/native.txt
+ptvm check --json "$nic" >/tmp/native.json
+check "--json reports the driver FAIL" \
+  grep -q "\"subject\":\"$nic\",\"check\":\"driver\",\"status\":\"FAIL\"" /tmp/native.json
+
+# 2. Bind everything to vfio-pci.
+for d in $edu_root $edu_port $nic; do
+  check "bind $d to vfio-pci" bind_vfio "$d"
+done
+
+# 3. Everything passes (the root-bus edu has no reset method: a WARN, not a FAIL).
+ptvm check --memory 1G "$edu_root" "$edu_port" "$nic" >/tmp/bound.txt; rc=$?
+cat /tmp/bound.txt
+check "check exits 0 with all devices bound (got $rc)" [ "$rc" = 0 ]
+check "no FAIL line" sh -c "! grep -q FAIL /tmp/bound.txt"
+for c in kvm kvm-caps kvm-vfio memlock iommu iommufd; do
+  check "host $c PASS" grep -q "PASS  $c " /tmp/bound.txt
+done
+for d in $edu_root $edu_port $nic; do
+  for c in device driver iommu-group cdev; do
+    check "$d $c PASS" sh -c "sed -n '/^$d:/,/^\$/p' /tmp/bound.txt | grep -q 'PASS  $c '"
+  done
+done
+check "root-bus edu: reset WARN (it has no reset method)" \
+  sh -c "sed -n '/^$edu_root:/,/^\$/p' /tmp/bound.txt | grep -q 'WARN  reset'"
+check "edu behind the root port: reset PASS" \
+  sh -c "sed -n '/^$edu_port:/,/^\$/p' /tmp/bound.txt | grep -q 'PASS  reset'"
+
+# 4. A cdev path resolves to its PCI address.
+cdev=$(vfio_cdev "$nic")
+ptvm check "$cdev" >/tmp/cdev.txt; rc=$?
+check "check $cdev exits 0 (got $rc)" [ "$rc" = 0 ]
+check "$cdev is reported as $nic" grep -q "^$nic:" /tmp/cdev.txt
