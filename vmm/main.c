@@ -17,6 +17,9 @@ static void features(FILE *f)
 #ifdef CONFIG_STATIC
 	      " static"
 #endif
+#ifdef CONFIG_LIBC_MUSL
+	      " musl"
+#endif
 #ifdef CONFIG_SANITIZERS
 	      " asan+ubsan"
 #endif
