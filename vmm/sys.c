@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kvm.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmm/err.h"
@@ -34,6 +36,13 @@ int sys_ioctl_named(int fd, unsigned long request, void *arg, const char *name)
 		r = ioctl(fd, request, arg);
 	while (r < 0 && errno == EINTR);
 	return r >= 0 ? r : err_errno(errno, "%s", name);
+}
+
+int sys_kvm_run(int vcpu_fd)
+{
+	if (ioctl(vcpu_fd, KVM_RUN, 0) == 0)
+		return 0;
+	return errno == EINTR || errno == EAGAIN ? -errno : err_errno(errno, "KVM_RUN");
 }
 
 void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err)
@@ -79,4 +88,18 @@ int sys_eventfd(unsigned int initval, int flags)
 	int fd = eventfd(initval, flags | EFD_CLOEXEC);
 
 	return fd >= 0 ? fd : err_errno(errno, "eventfd");
+}
+
+int sys_memfd_create(const char *name, unsigned int flags)
+{
+	int fd = memfd_create(name, flags | MFD_CLOEXEC);
+
+	return fd >= 0 ? fd : err_errno(errno, "memfd_create %s", name);
+}
+
+int sys_ftruncate(int fd, off_t len)
+{
+	return ftruncate(fd, len) == 0 ? 0
+				       : err_errno(errno, "ftruncate fd %d to %lld bytes", fd,
+						   (long long)len);
 }

@@ -1,0 +1,253 @@
+/* Loading what boots: a bzImage through the Linux x86 boot protocol's 64-bit entry (the
+ * kernel is entered in long mode with an identity map of the low 4 GiB), or a flat payload
+ * entered in 32-bit protected mode at 1 MiB. Both get the ACPI tables. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "arch/x86/x86.h"
+#include "vmm/arch.h"
+#include "vmm/config.h"
+#include "vmm/sys.h"
+#include "vmm/util.h"
+
+#define HDR_MAGIC 0x53726448u /* "HdrS" */
+#define BOOT_FLAG 0xaa55u
+#define MIN_PROTOCOL 0x020c   /* 2.12: xloadflags, 64-bit entry */
+
+static uint32_t le32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint16_t le16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz)
+{
+	unsigned setup_sects;
+
+	if (len < 0x1f1 + sizeof(struct setup_header) || le16(img + 0x1fe) != BOOT_FLAG || le32(img + 0x202) != HDR_MAGIC)
+		return err_msg(EINVAL, "not a bzImage (no Linux boot header); a raw binary goes "
+				       "with --payload");
+	bz->version = le16(img + 0x206);
+	if (bz->version < MIN_PROTOCOL)
+		return err_msg(EINVAL, "boot protocol %u.%02u is too old; ptvm needs 2.12 "
+				       "(Linux 3.8 or newer)", bz->version >> 8, bz->version & 0xff);
+	if (!(le16(img + 0x236) & XLF_KERNEL_64))
+		return err_msg(EINVAL, "this kernel has no 64-bit entry point (not an x86_64 "
+				       "bzImage?)");
+	setup_sects = img[0x1f1] ? img[0x1f1] : 4;
+	bz->setup_bytes = (size_t)(setup_sects + 1) * 512;
+	if (bz->setup_bytes >= len)
+		return err_msg(EINVAL, "bzImage is truncated (setup of %zu bytes, file of %zu)",
+			       bz->setup_bytes, len);
+	bz->kernel_bytes = len - bz->setup_bytes;
+	bz->init_size = le32(img + 0x260);
+	bz->initrd_addr_max = le32(img + 0x22c);
+	bz->cmdline_size = le32(img + 0x238);
+	/* The header ends where its jump instruction at 0x200 lands. */
+	bz->header_end = 0x202 + img[0x201];
+	if (bz->header_end > 0x1f1 + sizeof(struct setup_header))
+		bz->header_end = 0x1f1 + sizeof(struct setup_header);
+	if (bz->init_size < bz->kernel_bytes)
+		bz->init_size = (uint32_t)bz->kernel_bytes;
+	return 0;
+}
+
+void bzimage_boot_params(struct boot_params *bp, const uint8_t *img, const struct bzimage *bz,
+			 uint64_t cmdline, uint64_t initrd, uint64_t initrd_size, uint64_t rsdp)
+{
+	memset(bp, 0, sizeof(*bp));
+	memcpy(&bp->hdr, img + 0x1f1, bz->header_end - 0x1f1);
+	bp->hdr.type_of_loader = 0xff; /* undefined loader */
+	bp->hdr.loadflags |= CAN_USE_HEAP | LOADED_HIGH;
+	bp->hdr.heap_end_ptr = 0xfe00;
+	bp->hdr.cmd_line_ptr = (uint32_t)cmdline;
+	bp->ext_cmd_line_ptr = (uint32_t)(cmdline >> 32);
+	bp->hdr.ramdisk_image = (uint32_t)initrd;
+	bp->hdr.ramdisk_size = (uint32_t)initrd_size;
+	bp->ext_ramdisk_image = (uint32_t)(initrd >> 32);
+	bp->ext_ramdisk_size = (uint32_t)(initrd_size >> 32);
+	bp->acpi_rsdp_addr = rsdp;
+}
+
+/* Reads a whole file into guest memory at gpa, checking that it fits below limit. */
+static int load_file(struct vm *vm, const char *what, const char *path, uint64_t gpa,
+		     uint64_t limit, uint64_t *size)
+{
+	struct stat st;
+	uint8_t *dst;
+	uint64_t done = 0;
+	int fd = sys_open(path, O_RDONLY), r = 0;
+
+	if (fd < 0)
+		return err_ctx(fd, "%s", what);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		r = err_msg(EINVAL, "%s %s is not a regular file", what, path);
+		goto out;
+	}
+	*size = (uint64_t)st.st_size;
+	if (gpa > limit || *size > limit - gpa || !(dst = gpa_to_hva(vm, gpa, *size))) {
+		char a[32], b[32];
+
+		r = err_msg(ENOSPC, "%s %s (%s) does not fit in guest RAM (%s free there); give "
+				    "more --memory", what, path, format_size(*size, a, sizeof(a)),
+			    format_size(limit > gpa ? limit - gpa : 0, b, sizeof(b)));
+		goto out;
+	}
+	while (done < *size) {
+		ssize_t n = sys_pread(fd, dst + done, *size - done, (off_t)done);
+
+		if (n <= 0) {
+			r = n < 0 ? err_ctx((int)n, "read %s %s", what, path)
+				  : err_msg(EIO, "%s %s shrank while being read", what, path);
+			goto out;
+		}
+		done += (uint64_t)n;
+	}
+out:
+	sys_close(fd);
+	return r;
+}
+
+static int read_whole(const char *what, const char *path, uint8_t **buf, size_t *len)
+{
+	struct stat st;
+	size_t done = 0;
+	int fd = sys_open(path, O_RDONLY), r = 0;
+
+	if (fd < 0)
+		return err_ctx(fd, "%s", what);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (256 << 20)) {
+		r = err_msg(EINVAL, "%s %s is not a regular file of at most 256 MiB", what, path);
+		goto out;
+	}
+	*len = (size_t)st.st_size;
+	*buf = malloc(*len ? *len : 1);
+	if (!*buf) {
+		r = err_msg(ENOMEM, "out of memory reading %s", path);
+		goto out;
+	}
+	while (done < *len) {
+		ssize_t n = sys_pread(fd, *buf + done, *len - done, (off_t)done);
+
+		if (n <= 0) {
+			r = n < 0 ? err_ctx((int)n, "read %s %s", what, path)
+				  : err_msg(EIO, "%s %s shrank while being read", what, path);
+			free(*buf);
+			*buf = NULL;
+			goto out;
+		}
+		done += (size_t)n;
+	}
+out:
+	sys_close(fd);
+	return r;
+}
+
+/* Identity map of the low 4 GiB with 2 MiB pages, and a flat GDT. */
+static int setup_long_mode_tables(struct vm *vm)
+{
+	uint64_t *pml4 = gpa_to_hva(vm, X86_PML4, 4096), *pdpt = gpa_to_hva(vm, X86_PML4 + 0x1000, 4096);
+	uint64_t *pd = gpa_to_hva(vm, X86_PML4 + 0x2000, 4 * 4096);
+	uint64_t *gdt = gpa_to_hva(vm, X86_GDT, 4 * 8);
+
+	if (!pml4 || !pdpt || !pd || !gdt)
+		return err_msg(ENOSPC, "guest RAM too small for the boot page tables");
+	memset(pml4, 0, 6 * 4096);
+	pml4[0] = (X86_PML4 + 0x1000) | 0x03; /* present, writable */
+	for (uint64_t i = 0; i < 4; i++)
+		pdpt[i] = (X86_PML4 + 0x2000 + i * 0x1000) | 0x03;
+	for (uint64_t i = 0; i < 4 * 512; i++)
+		pd[i] = (i << 21) | 0x83; /* present, writable, 2 MiB page */
+	gdt[0] = 0;
+	gdt[1] = 0;
+	gdt[2] = 0x00af9b000000ffffull; /* 0x10: 64-bit code */
+	gdt[3] = 0x00cf93000000ffffull; /* 0x18: data */
+	return 0;
+}
+
+static int load_bzimage(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
+{
+	const struct vm_config *cfg = vm->cfg;
+	uint64_t low_end = vm->mem[0].size, initrd = 0, initrd_size = 0, kernel_end;
+	size_t cmdlen = strlen(cfg->cmdline);
+	struct boot_params *bp;
+	struct bzimage bz;
+	uint8_t *img = NULL, *dst;
+	size_t len = 0;
+	char *cl;
+	int r;
+
+	r = read_whole("kernel", cfg->kernel, &img, &len);
+	if (r < 0)
+		return r;
+	r = bzimage_parse(img, len, &bz);
+	if (r < 0) {
+		err_ctx(r, "kernel %s", cfg->kernel);
+		goto out;
+	}
+	kernel_end = X86_HIGH_MEMORY + bz.init_size;
+	if (kernel_end > low_end || !(dst = gpa_to_hva(vm, X86_HIGH_MEMORY, bz.kernel_bytes))) {
+		char a[32];
+
+		r = err_msg(ENOSPC, "kernel %s needs %s of RAM to unpack; give more --memory",
+			    cfg->kernel, format_size(kernel_end, a, sizeof(a)));
+		goto out;
+	}
+	memcpy(dst, img + bz.setup_bytes, bz.kernel_bytes);
+
+	if (cmdlen >= bz.cmdline_size || cmdlen >= X86_CMDLINE_MAX) {
+		r = err_msg(EINVAL, "--cmdline is %zu bytes; this kernel takes at most %u", cmdlen,
+			    bz.cmdline_size ? bz.cmdline_size - 1 : 0);
+		goto out;
+	}
+	cl = gpa_to_hva(vm, X86_CMDLINE, cmdlen + 1);
+	memcpy(cl, cfg->cmdline, cmdlen + 1);
+
+	if (cfg->initrd) {
+		/* As high as the kernel allows, below the 3 GiB hole, page aligned. */
+		uint64_t top = low_end, st_size;
+		struct stat st;
+
+		if (bz.initrd_addr_max && top > (uint64_t)bz.initrd_addr_max + 1)
+			top = (uint64_t)bz.initrd_addr_max + 1;
+		if (stat(cfg->initrd, &st) == 0 && (uint64_t)st.st_size < top - kernel_end)
+			initrd = (top - (uint64_t)st.st_size) & ~0xfffull;
+		else
+			initrd = kernel_end; /* load_file reports the shortfall */
+		r = load_file(vm, "initrd", cfg->initrd, initrd, top, &st_size);
+		if (r < 0)
+			goto out;
+		initrd_size = st_size;
+	}
+
+	bp = gpa_to_hva(vm, X86_BOOT_PARAMS, sizeof(*bp));
+	bzimage_boot_params(bp, img, &bz, X86_CMDLINE, initrd, initrd_size, rsdp);
+	r = x86_e820(vm->mem, vm->nmem, bp->e820_table, E820_MAX_ENTRIES_ZEROPAGE);
+	if (r < 0)
+		goto out;
+	bp->e820_entries = (uint8_t)r;
+	r = setup_long_mode_tables(vm);
+	x->entry = X86_HIGH_MEMORY + 0x200; /* startup_64 */
+out:
+	free(img);
+	return r;
+}
+
+int arch_load(struct vm *vm)
+{
+	struct x86_vm *x = vm->arch;
+	uint8_t *acpi = gpa_to_hva(vm, X86_ACPI, X86_ACPI_SIZE);
+	uint64_t size;
+	int r;
+
+	if (!acpi)
+		return err_msg(ENOSPC, "guest RAM too small for the firmware tables");
+	r = acpi_build(acpi, X86_ACPI_SIZE, X86_ACPI, vm->cfg->cpus);
+	if (r < 0)
+		return err_msg(r, "cannot build ACPI tables for %d vCPUs", vm->cfg->cpus);
+	if (vm->cfg->kernel)
+		return load_bzimage(vm, x, X86_ACPI);
+	x->payload = true;
+	x->entry = X86_HIGH_MEMORY;
+	return load_file(vm, "payload", vm->cfg->payload, X86_HIGH_MEMORY, vm->mem[0].size, &size);
+}

@@ -1,0 +1,160 @@
+/* The PC board's built-in devices: the console UART, ACPI power-management ports
+ * (poweroff through PM1a control, reboot through the FADT reset register), the old reset
+ * paths (i8042 pulse, port 0x92), a CMOS clock that reads the host's UTC time, and the
+ * POST-code port. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arch/x86/x86.h"
+#include "vmm/arch.h"
+#include "vmm/serial.h"
+
+struct pc {
+	struct device dev;
+	struct vm *vm;
+	pthread_mutex_t lock;
+	uint8_t pm[7];     /* PM1a status (2), enable (2), control (2), reset (1) */
+	uint8_t cmos_index;
+	uint8_t cmos[128];
+};
+
+#define PM1_CNT_SCI_EN 0x0001
+#define PM1_CNT_SLP_EN 0x2000
+
+static void acpi_pm_io(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pc *pc = opaque;
+	uint8_t *p = data;
+
+	pthread_mutex_lock(&pc->lock);
+	for (uint32_t i = 0; i < len; i++) {
+		uint64_t o = off + i;
+
+		if (!write) {
+			p[i] = o < 2 ? 0 : pc->pm[o]; /* no events are ever pending */
+			if (o == 4)
+				p[i] |= PM1_CNT_SCI_EN; /* always in ACPI mode */
+			continue;
+		}
+		if (o >= 2)
+			pc->pm[o] = p[i];
+	}
+	if (write && off + len > 4 && off <= 5) {
+		uint16_t cnt = (uint16_t)(pc->pm[4] | pc->pm[5] << 8);
+
+		if ((cnt & PM1_CNT_SLP_EN) && ((cnt >> 10) & 7) == X86_SLP_TYP_S5)
+			vm_request_stop(pc->vm, VM_EXIT_OK, "guest powered off");
+		pc->pm[5] &= (uint8_t)~(PM1_CNT_SLP_EN >> 8); /* SLP_EN reads as zero */
+	}
+	if (write && off <= 6 && off + len > 6 && pc->pm[6] == X86_RESET_VALUE)
+		vm_request_stop(pc->vm, VM_EXIT_OK, "guest rebooted");
+	pthread_mutex_unlock(&pc->lock);
+}
+
+static void i8042_io(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pc *pc = opaque;
+	uint8_t *p = data;
+
+	if (!write) {
+		memset(data, 0, len); /* no data, input buffer empty */
+		return;
+	}
+	if (off == 4 && p[0] == 0xfe) /* pulse the reset line */
+		vm_request_stop(pc->vm, VM_EXIT_OK, "guest rebooted");
+}
+
+static void port92_io(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pc *pc = opaque;
+	uint8_t *p = data;
+
+	if (!write)
+		memset(data, 0x02, len); /* A20 enabled */
+	else if (p[0] & 1)
+		vm_request_stop(pc->vm, VM_EXIT_OK, "guest rebooted");
+}
+
+static uint8_t bcd(int v) { return (uint8_t)((v / 10) << 4 | (v % 10)); }
+
+static uint8_t cmos_read(struct pc *pc, uint8_t idx)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	switch (idx) {
+	case 0x00: return bcd(tm.tm_sec);
+	case 0x02: return bcd(tm.tm_min);
+	case 0x04: return bcd(tm.tm_hour);
+	case 0x06: return bcd(tm.tm_wday + 1);
+	case 0x07: return bcd(tm.tm_mday);
+	case 0x08: return bcd(tm.tm_mon + 1);
+	case 0x09: return bcd(tm.tm_year % 100);
+	case 0x32: return bcd(19 + tm.tm_year / 100);
+	case 0x0a: return 0x26; /* no update in progress, 32.768 kHz base */
+	case 0x0b: return 0x02; /* 24-hour, BCD */
+	case 0x0c: return 0x00;
+	case 0x0d: return 0x80; /* battery good */
+	default: return pc->cmos[idx];
+	}
+}
+
+static void cmos_io(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pc *pc = opaque;
+	uint8_t *p = data;
+
+	pthread_mutex_lock(&pc->lock);
+	for (uint32_t i = 0; i < len; i++) {
+		if (off + i == 0) {
+			if (write)
+				pc->cmos_index = p[i] & 0x7f; /* bit 7 masks NMIs */
+			else
+				p[i] = 0xff;
+		} else if (write) {
+			if (pc->cmos_index >= 0x0e) /* the clock itself is read-only */
+				pc->cmos[pc->cmos_index] = p[i];
+		} else {
+			p[i] = cmos_read(pc, pc->cmos_index);
+		}
+	}
+	pthread_mutex_unlock(&pc->lock);
+}
+
+static void post_io(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	if (!write)
+		memset(data, 0xff, len);
+}
+
+static void pc_teardown(struct device *d)
+{
+	struct pc *pc = (struct pc *)d;
+
+	pthread_mutex_destroy(&pc->lock);
+	free(pc);
+}
+
+int arch_create_devices(struct vm *vm)
+{
+	struct pc *pc = calloc(1, sizeof(*pc));
+	int r;
+
+	if (!pc)
+		return err_msg(ENOMEM, "out of memory");
+	pc->dev.name = "pc";
+	pc->dev.teardown = pc_teardown;
+	pc->vm = vm;
+	pthread_mutex_init(&pc->lock, NULL);
+	vm_add_device(vm, &pc->dev);
+	if ((r = bus_add(&vm->pio, X86_PORT_ACPI_PM, sizeof(pc->pm), acpi_pm_io, pc, "acpi-pm")) ||
+	    (r = bus_add(&vm->pio, 0x60, 1, i8042_io, pc, "i8042-data")) ||
+	    (r = bus_add(&vm->pio, 0x64, 1, i8042_io, pc, "i8042-cmd")) ||
+	    (r = bus_add(&vm->pio, 0x70, 2, cmos_io, pc, "cmos")) ||
+	    (r = bus_add(&vm->pio, 0x80, 1, post_io, pc, "post")) ||
+	    (r = bus_add(&vm->pio, 0x92, 1, port92_io, pc, "port92")))
+		return r;
+	return serial_create(vm, &vm->pio, X86_PORT_SERIAL, X86_IRQ_SERIAL);
+}

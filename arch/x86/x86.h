@@ -1,0 +1,73 @@
+/* x86_64 board: guest-physical layout, fixed addresses, and arch-internal interfaces. */
+#ifndef PTVM_ARCH_X86_H
+#define PTVM_ARCH_X86_H
+
+#include <asm/bootparam.h>
+#include <linux/kvm.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/vm.h"
+
+/* Low guest memory, below 1 MiB */
+#define X86_GDT          0x500ull
+#define X86_BOOT_PARAMS  0x7000ull
+#define X86_PML4         0x9000ull   /* + PDPT at 0xa000, 4 page directories 0xb000-0xefff */
+#define X86_STACK        0x8ff0ull
+#define X86_CMDLINE      0x20000ull
+#define X86_CMDLINE_MAX  0x10000ull
+#define X86_EBDA         0x9fc00ull
+#define X86_ACPI         0xe0000ull  /* RSDP here (the BIOS area Linux scans), tables after */
+#define X86_ACPI_SIZE    0x20000ull
+#define X86_HIGH_MEMORY  0x100000ull /* bzImage's protected-mode kernel, or a payload */
+
+/* The hole below 4 GiB: 32-bit PCI MMIO, IOAPIC, LAPIC, KVM's private pages */
+#define X86_LOW_RAM_MAX  0xc0000000ull
+#define X86_MMIO32_BASE  0xc0000000ull
+#define X86_IOAPIC       0xfec00000ull
+#define X86_LAPIC        0xfee00000ull
+#define X86_IDENTITY_MAP 0xfffbc000ull
+#define X86_TSS          0xfffbd000ull
+#define X86_HIGH_RAM     0x100000000ull
+
+/* Board I/O ports */
+#define X86_PORT_SERIAL  0x3f8
+#define X86_IRQ_SERIAL   4
+#define X86_PORT_ACPI_PM 0x600       /* PM1a event (4), PM1a control (2), reset (1) */
+#define X86_PM1A_EVT     (X86_PORT_ACPI_PM + 0)
+#define X86_PM1A_CNT     (X86_PORT_ACPI_PM + 4)
+#define X86_RESET_REG    (X86_PORT_ACPI_PM + 6)
+#define X86_RESET_VALUE  0x01
+#define X86_SCI_IRQ      9
+#define X86_SLP_TYP_S5   5
+
+struct x86_vm {
+	bool payload;                 /* 32-bit protected-mode payload, not a bzImage */
+	uint64_t entry;               /* first instruction of the boot vCPU */
+	struct kvm_cpuid2 *cpuid;     /* what KVM supports, filtered per vCPU */
+};
+
+/* e820: the guest's memory map, derived from the RAM regions. */
+int x86_e820(const struct mem_region *mem, int nmem, struct boot_e820_entry *out, int max);
+
+/* ACPI: RSDP, XSDT, FADT, DSDT (\_S5 only), MADT, built into buf which the guest sees at
+ * gpa. Returns the RSDP's guest address's offset (always 0) or -errno. */
+int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, int ncpus);
+
+/* bzImage header facts needed to load it. */
+struct bzimage {
+	size_t setup_bytes;        /* boot sector + real-mode setup */
+	size_t kernel_bytes;       /* the protected-mode kernel that follows */
+	uint16_t version;
+	uint32_t init_size;        /* memory the kernel needs from its load address */
+	uint32_t initrd_addr_max;
+	uint32_t cmdline_size;
+	size_t header_end;         /* end of the setup header in the file */
+};
+int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz);
+/* Fills boot_params from the image's header plus the loader's choices. */
+void bzimage_boot_params(struct boot_params *bp, const uint8_t *img, const struct bzimage *bz,
+			 uint64_t cmdline, uint64_t initrd, uint64_t initrd_size, uint64_t rsdp);
+
+#endif

@@ -1,0 +1,44 @@
+/* Shared helpers for ptvm's guest test payloads: flat 32-bit protected mode, loaded and
+ * entered at 1 MiB, with ptvm's board (UART at 0x3f8, ACPI PM1a control at 0x604) and,
+ * where the test asks for it, --device testdev (exit port 0xf4, MMIO at 0xfeb00000). */
+	.code32
+	.set SERIAL, 0x3f8
+	.set PM1A_CNT, 0x604
+	.set EXIT_PORT, 0xf4
+	.set TESTDEV, 0xfeb00000
+
+/* puts: print the NUL-terminated string at %esi on the UART */
+	.macro PUTS msg
+	mov $\msg, %esi
+	call puts
+	.endm
+
+/* FAIL n: end ptvm with exit status n through testdev */
+	.macro FAIL n
+	mov $\n, %al
+	out %al, $EXIT_PORT
+	hlt
+	.endm
+
+	.text
+	.globl _start
+_start:
+	mov $0x8ff0, %esp
+	jmp main
+
+puts:
+	mov $SERIAL, %dx
+1:	lodsb
+	test %al, %al
+	jz 2f
+	out %al, %dx
+	jmp 1b
+2:	ret
+
+/* ACPI S5: SLP_TYP = 5, SLP_EN */
+poweroff:
+	mov $PM1A_CNT, %dx
+	mov $(5 << 10 | 1 << 13), %ax
+	out %ax, %dx
+	hlt
+	jmp poweroff

@@ -1,0 +1,48 @@
+# ptvm boots Linux (the lab kernel) as L2 on L1's real KVM: the guest's init prints a
+# marker with its CPU count and powers off, and ptvm exits 0.
+k=/lab/files/bzImage
+i=/lab/files/l2-initrd.gz
+t0=$(cut -d' ' -f1 /proc/uptime)
+
+boot() { # boot NAME CPUS MEMORY EXTRA_CMDLINE: runs ptvm, leaves /tmp/NAME.log and $rc
+  local s=$(cut -d' ' -f1 /proc/uptime)
+  timeout 120 ptvm run --kernel $k --initrd $i --cpus "$2" --memory "$3" \
+    --cmdline "console=ttyS0 quiet $4" --console file:/tmp/$1.log 2>/tmp/$1.err
+  rc=$?
+  local e=$(cut -d' ' -f1 /proc/uptime)
+  secs=$(awk "BEGIN {printf \"%.2f\", $e - $s}")
+  echo "--- L2 $1: ptvm exit $rc after ${secs}s (L1 wall clock)"
+  cat /tmp/$1.log /tmp/$1.err
+}
+
+boot one 1 256M ""
+check "1 vCPU: ptvm exits 0 after guest poweroff (got $rc)" [ "$rc" = 0 ]
+check "1 vCPU: marker printed" grep -q "L2-MARKER" /tmp/one.log
+check "1 vCPU: guest sees 1 CPU" grep -q "L2-MARKER .* cpus=1 " /tmp/one.log
+check "1 vCPU: ptvm says the guest powered off" grep -q "ptvm: guest powered off" /tmp/one.err
+echo "L2 boot-to-poweroff with 1 vCPU: ${secs}s; guest: $(grep -o 'uptime=[0-9.]*' /tmp/one.log)"
+ok "timing: 1 vCPU, 256M: ${secs}s from ptvm start to exit, $(grep -o 'uptime=[0-9.]*' /tmp/one.log) in the guest"
+
+boot two 2 512M ""
+check "2 vCPUs: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "2 vCPUs: guest sees 2 CPUs" grep -q "L2-MARKER .* cpus=2 " /tmp/two.log
+ok "timing: 2 vCPUs, 512M: ${secs}s from ptvm start to exit"
+
+boot four 4 1G ""
+check "4 vCPUs, 1G: guest sees 4 CPUs" grep -q "L2-MARKER .* cpus=4 " /tmp/four.log
+check "4 vCPUs, 1G: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+
+boot reboot 1 256M "l2.action=reboot"
+check "guest reboot: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "guest reboot: ptvm says the guest rebooted" grep -q "ptvm: guest rebooted" /tmp/reboot.err
+
+# A guest that panics (no init found) must not look like success: with panic=-1 it
+# reboots (exit 0 is what a reboot means), so leave panic at its default (wait forever)
+# and stop it with SIGTERM: ptvm tears down and exits 128+15.
+ptvm run --kernel $k --cmdline "console=ttyS0 quiet" --console file:/tmp/panic.log \
+  2>/tmp/panic.err & pid=$!
+n=0; while [ $n -lt 300 ] && ! grep -q "Kernel panic" /tmp/panic.log 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+check "kernel without initrd panics (VFS: unable to mount root)" grep -q "Kernel panic" /tmp/panic.log
+kill -TERM $pid; wait $pid; rc=$?
+check "SIGTERM: ptvm exits 143 (got $rc)" [ "$rc" = 143 ]
+check "SIGTERM: ptvm says why it stopped" grep -q "stopped by signal" /tmp/panic.err

@@ -1,0 +1,120 @@
+/* "ptvm run" options: defaults, every option, and a message naming the option for each
+ * bad value. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "vmm/config.h"
+#include "vmm/devtype.h"
+#include "vmm/err.h"
+
+#define ARGS(...) ((char *[]){ "run", __VA_ARGS__, NULL })
+#define NARGS(...) ((int)(sizeof((char *[]){ "run", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(cfg, ...) config_parse_run(NARGS(__VA_ARGS__), ARGS(__VA_ARGS__), (cfg))
+
+static void test_defaults(void **state)
+{
+	struct vm_config c;
+
+	assert_int_equal(PARSE(&c, "--kernel", "bzImage"), 0);
+	assert_string_equal(c.kernel, "bzImage");
+	assert_true(c.memory == 512ull << 20);
+	assert_int_equal(c.cpus, 1);
+	assert_int_equal(c.console, CONSOLE_STDIO);
+	assert_string_equal(c.cmdline, "console=ttyS0");
+	assert_null(c.initrd);
+	assert_int_equal(c.ndevices, 0);
+}
+
+static void test_all_options(void **state)
+{
+	struct vm_config c;
+
+	assert_int_equal(PARSE(&c, "--kernel", "k", "--initrd", "i", "--cmdline", "quiet",
+			       "--memory", "2G", "--cpus", "4", "--console", "file:/tmp/x",
+			       "--hugepages", "--device", "testdev,port=0x501", "--device", "testdev"),
+			 0);
+	assert_string_equal(c.initrd, "i");
+	assert_string_equal(c.cmdline, "quiet");
+	assert_true(c.memory == 2ull << 30);
+	assert_int_equal(c.cpus, 4);
+	assert_int_equal(c.console, CONSOLE_FILE);
+	assert_string_equal(c.console_path, "/tmp/x");
+	assert_true(c.hugepages);
+	assert_int_equal(c.ndevices, 2);
+	assert_string_equal(c.devices[0].type, "testdev");
+	assert_string_equal(c.devices[0].opts, "port=0x501");
+	assert_string_equal(c.devices[1].opts, "");
+	assert_int_equal(PARSE(&c, "--payload", "p", "--console", "none"), 0);
+	assert_int_equal(c.console, CONSOLE_NONE);
+}
+
+static void bad(const char *msg, int argc, char **argv)
+{
+	struct vm_config c;
+
+	assert_int_equal(config_parse_run(argc, argv, &c), -EINVAL);
+	assert_string_equal(err_get(), msg);
+}
+#define BAD(msg, ...) bad(msg, NARGS(__VA_ARGS__), ARGS(__VA_ARGS__))
+
+static void test_errors(void **state)
+{
+	BAD("--memory: '12Q' is not a size such as 512M or 2G", "--kernel", "k", "--memory", "12Q");
+	BAD("--memory: 1M must be at least 4M and a multiple of 4K", "--kernel", "k", "--memory", "1M");
+	BAD("--memory: 5000 must be at least 4M and a multiple of 4K", "--kernel", "k", "--memory",
+	    "5000");
+	BAD("--cpus: '0' is not a number from 1 to 64", "--kernel", "k", "--cpus", "0");
+	BAD("--cpus: '65' is not a number from 1 to 64", "--kernel", "k", "--cpus", "65");
+	BAD("--cpus: 'two' is not a number from 1 to 64", "--kernel", "k", "--cpus", "two");
+	BAD("--console: 'tty' is not one of stdio, file:PATH, none", "--kernel", "k", "--console",
+	    "tty");
+	BAD("--console: 'file:' is not one of stdio, file:PATH, none", "--kernel", "k",
+	    "--console", "file:");
+	BAD("nothing to boot: give --kernel BZIMAGE (or --payload FILE)", "--cpus", "2");
+	BAD("--kernel and --payload exclude each other", "--kernel", "k", "--payload", "p");
+	BAD("--initrd and --cmdline need --kernel, not --payload", "--payload", "p", "--initrd", "i");
+	BAD("unknown option '--kernal'", "--kernal", "k");
+	BAD("--kernel needs a value", "--kernel");
+	BAD("unexpected argument 'extra'", "--kernel", "k", "extra");
+	BAD("--device: ',x=1' does not start with a device type (e.g. --device testdev)",
+	    "--kernel", "k", "--device", ",x=1");
+	BAD("--memory must be a multiple of 2M with --hugepages", "--kernel", "k", "--memory",
+	    "5M", "--hugepages");
+}
+
+static void test_opts_next(void **state)
+{
+	const char *s = "port=0xf4,mmio=0xfeb00000";
+	char k[8], v[16];
+
+	assert_int_equal(opts_next("t", &s, k, sizeof(k), v, sizeof(v)), 1);
+	assert_string_equal(k, "port");
+	assert_string_equal(v, "0xf4");
+	assert_int_equal(opts_next("t", &s, k, sizeof(k), v, sizeof(v)), 1);
+	assert_string_equal(k, "mmio");
+	assert_int_equal(opts_next("t", &s, k, sizeof(k), v, sizeof(v)), 0);
+	s = "novalue";
+	assert_int_equal(opts_next("t", &s, k, sizeof(k), v, sizeof(v)), -EINVAL);
+	assert_string_equal(err_get(), "--device t: 'novalue' is not key=value");
+	s = "=1";
+	assert_int_equal(opts_next("t", &s, k, sizeof(k), v, sizeof(v)), -EINVAL);
+	s = "waytoolongkey=1";
+	assert_int_equal(opts_next("t", &s, k, sizeof(k), v, sizeof(v)), -EINVAL);
+	assert_non_null(device_type_find("testdev"));
+	assert_null(device_type_find("nosuch"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_opts_next),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

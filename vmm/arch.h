@@ -1,0 +1,26 @@
+/* The narrow interface between the arch-neutral monitor and arch/<arch>/. Nothing else in
+ * vmm/ knows which architecture it runs on. */
+#ifndef PTVM_ARCH_H
+#define PTVM_ARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/vm.h"
+
+/* Where guest RAM of this size goes in the guest-physical map (around holes for MMIO,
+ * firmware and interrupt controllers). Returns the number of regions or -errno. */
+int arch_ram_layout(uint64_t ram_size, struct mem_region *out, int max);
+/* VM-wide setup before RAM is registered and vCPUs exist (irqchip, timers). */
+int arch_vm_init(struct vm *vm);
+/* The board's built-in devices (console UART, reset/poweroff, clock). */
+int arch_create_devices(struct vm *vm);
+/* Load the kernel or payload, initrd, command line and firmware tables into guest RAM. */
+int arch_load(struct vm *vm);
+/* Per-vCPU state: CPUID, MSRs, and for the boot vCPU the entry registers. */
+int arch_vcpu_init(struct vcpu *vcpu);
+/* Registers for an error report. */
+void arch_vcpu_dump(struct vcpu *vcpu, char *buf, size_t len);
+void arch_vm_teardown(struct vm *vm);
+
+#endif

@@ -1,0 +1,41 @@
+/* The complete, validated description of one VM (from the command line today; from a boot
+ * config later). Nothing downstream re-validates user input. */
+#ifndef PTVM_CONFIG_H
+#define PTVM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum console_kind { CONSOLE_STDIO, CONSOLE_FILE, CONSOLE_NONE };
+
+#define CONFIG_MAX_DEVICES 16
+#define VM_MAX_CPUS 64
+#define VM_MIN_MEMORY (4ull << 20)
+
+struct device_spec {
+	char type[16];     /* "testdev", later "vfio" */
+	const char *opts;  /* the text after "TYPE," or "" */
+};
+
+struct vm_config {
+	const char *kernel;   /* a bzImage, or */
+	const char *payload;  /* a flat binary entered in 32-bit protected mode */
+	const char *initrd;
+	const char *cmdline;
+	uint64_t memory;
+	int cpus;
+	bool hugepages;
+	enum console_kind console;
+	const char *console_path;
+	struct device_spec devices[CONFIG_MAX_DEVICES];
+	int ndevices;
+};
+
+#define DEFAULT_MEMORY (512ull << 20)
+#define DEFAULT_CMDLINE "console=ttyS0"
+
+/* Parses "ptvm run" arguments (argv[0] is "run"). 0 on success; -EINVAL with a message
+ * that names the option for anything wrong. */
+int config_parse_run(int argc, char **argv, struct vm_config *cfg);
+
+#endif

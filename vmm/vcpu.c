@@ -1,0 +1,204 @@
+#include "vmm/vcpu.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "vmm/arch.h"
+#include "vmm/sys.h"
+
+/* The signal that interrupts KVM_RUN when the VM stops. */
+#define SIG_KICK SIGUSR1
+
+static void kick_handler(int sig) { (void)sig; }
+
+static void fatal_exit(struct vcpu *v, const char *what)
+{
+	char regs[512];
+
+	arch_vcpu_dump(v, regs, sizeof(regs));
+	vm_request_stop(v->vm, VM_EXIT_ERROR, "vCPU %d: %s\n%s", v->id, what, regs);
+}
+
+static void handle_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint64_t bytes = (uint64_t)run->io.size * run->io.count;
+	uint8_t *p = (uint8_t *)run + run->io.data_offset;
+
+	/* The kernel fills these; check anyway rather than trust an offset into our memory. */
+	if (run->io.data_offset >= v->run_size || bytes > v->run_size - run->io.data_offset ||
+	    run->io.size == 0 || run->io.size > 4) {
+		fatal_exit(v, "malformed KVM_EXIT_IO");
+		return;
+	}
+	for (uint32_t i = 0; i < run->io.count; i++, p += run->io.size)
+		bus_access(&v->vm->pio, run->io.port, p, run->io.size,
+			   run->io.direction == KVM_EXIT_IO_OUT);
+}
+
+static void handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	char what[160];
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(v);
+		break;
+	case KVM_EXIT_MMIO:
+		if (run->mmio.len == 0 || run->mmio.len > 8)
+			fatal_exit(v, "malformed KVM_EXIT_MMIO");
+		else
+			bus_access(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
+				   run->mmio.is_write);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
+			vm_request_stop(v->vm, VM_EXIT_OK, "guest powered off");
+		else if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+			vm_request_stop(v->vm, VM_EXIT_OK, "guest rebooted");
+		else {
+			snprintf(what, sizeof(what), "system event %u (crash or unknown)",
+				 run->system_event.type);
+			fatal_exit(v, what);
+		}
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		fatal_exit(v, "triple fault (KVM_EXIT_SHUTDOWN): the guest crashed or reset itself "
+			      "the hard way");
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(what, sizeof(what), "KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, "
+			 "hardware reason 0x%llx)",
+			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		fatal_exit(v, what);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(what, sizeof(what), "KVM internal error (KVM_EXIT_INTERNAL_ERROR, "
+			 "suberror %u)", run->internal.suberror);
+		fatal_exit(v, what);
+		break;
+	case KVM_EXIT_HLT:
+		fatal_exit(v, "the guest halted with interrupts off (KVM_EXIT_HLT)");
+		break;
+	default:
+		snprintf(what, sizeof(what), "unexpected KVM exit reason %u", run->exit_reason);
+		fatal_exit(v, what);
+		break;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	while (!__atomic_load_n(&v->vm->stopping, __ATOMIC_ACQUIRE)) {
+		int r = sys_kvm_run(v->fd);
+
+		if (r == -EINTR || r == -EAGAIN)
+			continue;
+		if (r < 0) {
+			vm_request_stop(v->vm, VM_EXIT_ERROR, "vCPU %d: %s", v->id, err_get());
+			break;
+		}
+		handle_exit(v);
+	}
+	return NULL;
+}
+
+int vcpus_create(struct vm *vm, int n)
+{
+	int mmap_size, r;
+
+	vm->vcpus = calloc((size_t)n, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return err_msg(ENOMEM, "out of memory for %d vCPUs", n);
+	for (int i = 0; i < n; i++)
+		vm->vcpus[i].fd = -1;
+	vm->ncpus = n;
+	mmap_size = sys_ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (mmap_size < (int)sizeof(struct kvm_run))
+		return mmap_size < 0 ? mmap_size : err_msg(EINVAL, "KVM run area is too small");
+	for (int i = 0; i < n; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		v->vm = vm;
+		v->id = i;
+		v->fd = sys_ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)i);
+		if (v->fd < 0)
+			return err_ctx(v->fd, "create vCPU %d", i);
+		v->run = sys_mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,
+				  0, &r);
+		if (!v->run)
+			return err_ctx(r, "vCPU %d run area", i);
+		v->run_size = (size_t)mmap_size;
+		r = arch_vcpu_init(v);
+		if (r < 0)
+			return err_ctx(r, "set up vCPU %d", i);
+	}
+	return 0;
+}
+
+int vcpus_start(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = kick_handler }; /* no SA_RESTART: interrupt KVM_RUN */
+	sigset_t set;
+	int r;
+
+	sigaction(SIG_KICK, &sa, NULL);
+	/* Threads inherit a mask with the kick blocked and unblock it themselves, so it is
+	 * never delivered to the main thread. */
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (int i = 0; i < vm->ncpus; i++) {
+		r = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
+		if (r)
+			return err_errno(r, "start the thread of vCPU %d", i);
+		vm->vcpus[i].started = true;
+	}
+	return 0;
+}
+
+void vcpus_stop(struct vm *vm)
+{
+	vm_request_stop(vm, VM_EXIT_OK, "stopped"); /* no-op when a reason is already set */
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
+		pthread_kill(v->thread, SIG_KICK);
+	}
+	for (int i = 0; i < vm->ncpus; i++)
+		if (vm->vcpus[i].started) {
+			pthread_join(vm->vcpus[i].thread, NULL);
+			vm->vcpus[i].started = false;
+		}
+}
+
+void vcpus_destroy(struct vm *vm)
+{
+	vcpus_stop(vm);
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v->run)
+			sys_munmap(v->run, v->run_size);
+		if (v->fd >= 0)
+			sys_close(v->fd);
+		v->run = NULL;
+		v->fd = -1;
+	}
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+	vm->ncpus = 0;
+}

@@ -1,0 +1,185 @@
+#include "vmm/vm.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vmm/arch.h"
+#include "vmm/config.h"
+#include "vmm/sys.h"
+#include "vmm/util.h"
+
+static int ram_create(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	uint64_t off = 0;
+	char size[32];
+	int r, n;
+
+	n = arch_ram_layout(cfg->memory, vm->mem, VM_MAX_MEM);
+	if (n < 0)
+		return n;
+	vm->nmem = n;
+	vm->ram_size = cfg->memory;
+	vm->ram_fd = sys_memfd_create("ptvm-guest-ram", cfg->hugepages ? MFD_HUGETLB : 0);
+	if (vm->ram_fd < 0)
+		return err_ctx(vm->ram_fd, "guest RAM");
+	r = sys_ftruncate(vm->ram_fd, (off_t)vm->ram_size);
+	if (r < 0)
+		return err_ctx(r, "guest RAM of %s%s", format_size(vm->ram_size, size, sizeof(size)),
+			       cfg->hugepages ? " in huge pages (are enough reserved? see "
+						"/proc/sys/vm/nr_hugepages)" : "");
+	vm->ram = sys_mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->ram_fd, 0,
+			   &r);
+	if (!vm->ram) {
+		vm->ram = NULL;
+		return err_ctx(r, "map guest RAM");
+	}
+	/* Guest RAM is not worth a core dump of gigabytes. */
+	madvise(vm->ram, vm->ram_size, MADV_DONTDUMP);
+	for (int i = 0; i < n; i++) {
+		struct kvm_userspace_memory_region slot = {
+			.slot = (uint32_t)i,
+			.guest_phys_addr = vm->mem[i].gpa,
+			.memory_size = vm->mem[i].size,
+			.userspace_addr = (uint64_t)(uintptr_t)(vm->ram + off),
+		};
+
+		vm->mem[i].hva = vm->ram + off;
+		off += vm->mem[i].size;
+		r = sys_ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &slot);
+		if (r < 0)
+			return err_ctx(r, "register guest RAM at 0x%llx with KVM",
+				       (unsigned long long)slot.guest_phys_addr);
+	}
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	int r;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = cfg;
+	vm->kvm_fd = vm->vm_fd = vm->ram_fd = vm->stop_fd = -1;
+	vm->exit_status = VM_EXIT_OK;
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	bus_init(&vm->pio, "pio");
+	bus_init(&vm->mmio, "mmio");
+
+	vm->stop_fd = sys_eventfd(0, 0);
+	if (vm->stop_fd < 0) {
+		r = vm->stop_fd;
+		goto fail_r;
+	}
+	vm->kvm_fd = sys_open("/dev/kvm", O_RDWR);
+	if (vm->kvm_fd < 0) {
+		r = vm->kvm_fd;
+		err_ctx(r, "KVM (run 'ptvm check' for what the host lacks)");
+		goto fail_r;
+	}
+	r = sys_ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (r != KVM_API_VERSION) {
+		r = err_msg(EINVAL, "KVM API version %d, ptvm needs %d", r, KVM_API_VERSION);
+		goto fail_r;
+	}
+	vm->vm_fd = sys_ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		r = vm->vm_fd;
+		goto fail_r;
+	}
+	r = arch_vm_init(vm);
+	if (r < 0)
+		goto fail_r;
+	r = ram_create(vm);
+	if (r < 0)
+		goto fail_r;
+	return 0;
+fail_r:
+	vm_destroy(vm);
+	return r;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	while (vm->devices) {
+		struct device *d = vm->devices;
+
+		vm->devices = d->next;
+		if (d->teardown)
+			d->teardown(d);
+	}
+	arch_vm_teardown(vm);
+	if (vm->vm_fd >= 0)
+		sys_close(vm->vm_fd); /* frees memslots, irqchip and vCPUs' kernel state */
+	vm->vm_fd = -1;
+	if (vm->ram)
+		sys_munmap(vm->ram, vm->ram_size);
+	vm->ram = NULL;
+	if (vm->ram_fd >= 0)
+		sys_close(vm->ram_fd);
+	vm->ram_fd = -1;
+	if (vm->kvm_fd >= 0)
+		sys_close(vm->kvm_fd);
+	vm->kvm_fd = -1;
+	if (vm->stop_fd >= 0)
+		sys_close(vm->stop_fd);
+	vm->stop_fd = -1;
+	if (vm->pio.name)
+		bus_free(&vm->pio);
+	if (vm->mmio.name)
+		bus_free(&vm->mmio);
+	vm->pio.name = vm->mmio.name = NULL;
+}
+
+void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	for (int i = 0; i < vm->nmem; i++) {
+		const struct mem_region *m = &vm->mem[i];
+
+		if (gpa >= m->gpa && gpa - m->gpa < m->size && len <= m->size - (gpa - m->gpa))
+			return m->hva + (gpa - m->gpa);
+	}
+	return NULL;
+}
+
+void vm_request_stop(struct vm *vm, int status, const char *fmt, ...)
+{
+	uint64_t one = 1;
+	va_list ap;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	if (!vm->stopping) {
+		__atomic_store_n(&vm->stopping, true, __ATOMIC_RELEASE);
+		vm->exit_status = status;
+		va_start(ap, fmt);
+		vsnprintf(vm->exit_reason, sizeof(vm->exit_reason), fmt, ap);
+		va_end(ap);
+		if (write(vm->stop_fd, &one, sizeof(one)) < 0) {
+			/* the counter cannot overflow with one write; nothing to do */
+		}
+	}
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+bool vm_stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
+}
+
+int vm_irq_line(struct vm *vm, uint32_t gsi, int level)
+{
+	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+
+	return sys_ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
+}
+
+void vm_add_device(struct vm *vm, struct device *d)
+{
+	d->next = vm->devices;
+	vm->devices = d;
+}

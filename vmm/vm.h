@@ -1,0 +1,83 @@
+/* One VM: the KVM fds, guest RAM, buses, vCPUs, devices, and how it stops. */
+#ifndef PTVM_VM_H
+#define PTVM_VM_H
+
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/bus.h"
+#include "vmm/err.h"
+
+struct vm_config;
+struct console;
+
+struct mem_region {
+	uint64_t gpa, size;
+	uint8_t *hva;
+};
+#define VM_MAX_MEM 4
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	bool started;
+};
+
+/* Devices the VM owns; torn down in reverse order of creation. */
+struct device {
+	const char *name;
+	void (*teardown)(struct device *d);
+	struct device *next;
+};
+
+/* Why and how the VM ended: the process exit status and a sentence for the user. */
+enum { VM_EXIT_OK = 0, VM_EXIT_ERROR = 1 };
+
+struct vm {
+	const struct vm_config *cfg;
+	int kvm_fd, vm_fd;
+	int ram_fd;
+	uint8_t *ram;
+	uint64_t ram_size;
+	struct mem_region mem[VM_MAX_MEM];
+	int nmem;
+	struct bus pio, mmio;
+	struct vcpu *vcpus;
+	int ncpus;
+	struct device *devices;
+	struct console *console;
+	void *arch;
+
+	pthread_mutex_t stop_lock;
+	int stop_fd;       /* eventfd written once when the VM should stop */
+	bool stopping;
+	int exit_status;
+	char exit_reason[768];
+};
+
+/* Creates the VM, guest RAM and memslots (everything except devices, boot and vCPUs). On
+ * failure everything done so far is undone. */
+int vm_create(struct vm *vm, const struct vm_config *cfg);
+/* Idempotent: safe after a partial vm_create and when called twice. */
+void vm_destroy(struct vm *vm);
+
+/* The one checked translation of guest-physical to host-virtual addresses: the whole of
+ * [gpa, gpa+len) must lie in one RAM region. NULL otherwise (including on overflow). */
+void *gpa_to_hva(struct vm *vm, uint64_t gpa, uint64_t len);
+
+/* Ask the VM to stop; the first request decides the exit status and reason. Safe from
+ * any thread. */
+void vm_request_stop(struct vm *vm, int status, const char *fmt, ...) PTVM_PRINTF(3, 4);
+bool vm_stopping(struct vm *vm);
+
+int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
+void vm_add_device(struct vm *vm, struct device *d);
+
+#endif
