@@ -13,6 +13,7 @@
 
 struct vm_config;
 struct console;
+struct pci_host;
 
 struct mem_region {
 	uint64_t gpa, size;
@@ -53,6 +54,7 @@ struct vm {
 	int ncpus;
 	struct device *devices;
 	struct console *console;
+	struct pci_host *pci;
 	void *arch;
 
 	pthread_mutex_t stop_lock;

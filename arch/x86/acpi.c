@@ -114,25 +114,33 @@ static const uint8_t dsdt_aml[] = {
 	0x00, 0x00,                     /* Zero, Zero (reserved) */
 };
 
+/* Table fields sit at any offset: store them byte-wise, never through a cast pointer. */
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+
 static uint32_t align8(uint32_t v) { return (v + 7) & ~7u; }
 
-int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, int ncpus)
+enum { XSDT_ENTRIES = 3 }; /* FADT, MADT, MCFG */
+
+int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, int ncpus, uint64_t ecam)
 {
 	uint32_t off_xsdt = align8(sizeof(struct acpi_rsdp));
-	uint32_t off_fadt = align8(off_xsdt + (uint32_t)sizeof(struct acpi_header) + 2 * 8);
+	uint32_t off_fadt = align8(off_xsdt + (uint32_t)sizeof(struct acpi_header) + XSDT_ENTRIES * 8);
 	uint32_t off_dsdt = align8(off_fadt + (uint32_t)sizeof(struct acpi_fadt));
 	uint32_t dsdt_len = (uint32_t)(sizeof(struct acpi_header) + sizeof(dsdt_aml));
 	uint32_t off_madt = align8(off_dsdt + dsdt_len);
 	uint32_t madt_len = 36 + 8 + 8u * (uint32_t)ncpus + 12 + 6;
+	uint32_t off_mcfg = align8(off_madt + madt_len), mcfg_len = 36 + 8 + 16;
 	struct acpi_rsdp *rsdp = (void *)buf;
 	struct acpi_header *xsdt = (void *)(buf + off_xsdt);
 	struct acpi_fadt *fadt = (void *)(buf + off_fadt);
 	uint8_t *madt = buf + off_madt, *e;
-	uint64_t ptrs[2] = { gpa + off_fadt, gpa + off_madt };
+	uint8_t *mcfg = buf + off_mcfg;
+	uint64_t ptrs[XSDT_ENTRIES] = { gpa + off_fadt, gpa + off_madt, gpa + off_mcfg };
 
-	if (ncpus < 1 || ncpus > 255 || off_madt + madt_len > size)
+	if (ncpus < 1 || ncpus > 255 || off_mcfg + mcfg_len > size)
 		return -EINVAL;
-	memset(buf, 0, off_madt + madt_len);
+	memset(buf, 0, off_mcfg + mcfg_len);
 
 	/* DSDT */
 	memcpy(buf + off_dsdt + sizeof(struct acpi_header), dsdt_aml, sizeof(dsdt_aml));
@@ -160,28 +168,34 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, int ncpus)
 
 	/* MADT: one LAPIC per vCPU (APIC ID = vCPU index), the IOAPIC at GSI 0, LINT1 = NMI.
 	 * No interrupt source overrides: KVM's default routing maps ISA IRQ n to IOAPIC pin n. */
-	*(uint32_t *)(madt + 36) = (uint32_t)X86_LAPIC;
-	*(uint32_t *)(madt + 40) = MADT_PCAT_COMPAT;
+	put32(madt + 36, (uint32_t)X86_LAPIC);
+	put32(madt + 40, MADT_PCAT_COMPAT);
 	e = madt + 44;
 	for (int i = 0; i < ncpus; i++, e += 8) {
 		e[0] = 0; /* processor local APIC */
 		e[1] = 8;
 		e[2] = (uint8_t)i; /* ACPI processor UID */
 		e[3] = (uint8_t)i; /* APIC ID */
-		*(uint32_t *)(e + 4) = 1; /* enabled */
+		put32(e + 4, 1); /* enabled */
 	}
 	e[0] = 1; /* I/O APIC */
 	e[1] = 12;
 	e[2] = 0; /* IOAPIC ID (KVM's reset value) */
-	*(uint32_t *)(e + 4) = (uint32_t)X86_IOAPIC;
-	*(uint32_t *)(e + 8) = 0; /* GSI base */
+	put32(e + 4, (uint32_t)X86_IOAPIC);
+	put32(e + 8, 0); /* GSI base */
 	e += 12;
 	e[0] = 4; /* local APIC NMI */
 	e[1] = 6;
 	e[2] = 0xff; /* all processors */
-	*(uint16_t *)(e + 3) = 0; /* flags: conforms to the bus */
+	put16(e + 3, 0); /* flags: conforms to the bus */
 	e[5] = 1; /* LINT1 */
 	header((void *)madt, "APIC", madt_len, 3);
+
+	/* MCFG: one ECAM window for segment 0, bus 0 */
+	memcpy(mcfg + 44, &ecam, 8);
+	mcfg[54] = 0; /* start bus */
+	mcfg[55] = 0; /* end bus */
+	header((void *)mcfg, "MCFG", mcfg_len, 1);
 
 	/* XSDT */
 	memcpy(buf + off_xsdt + sizeof(struct acpi_header), ptrs, sizeof(ptrs));

@@ -20,11 +20,12 @@
 static uint32_t le32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint16_t le16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 
-int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz)
+int bzimage_parse(const uint8_t *img, size_t hdr_len, size_t len, struct bzimage *bz)
 {
 	unsigned setup_sects;
 
-	if (len < 0x1f1 + sizeof(struct setup_header) || le16(img + 0x1fe) != BOOT_FLAG || le32(img + 0x202) != HDR_MAGIC)
+	if (hdr_len > len || hdr_len < 0x1f1 + sizeof(struct setup_header) ||
+	    le16(img + 0x1fe) != BOOT_FLAG || le32(img + 0x202) != HDR_MAGIC)
 		return err_msg(EINVAL, "not a bzImage (no Linux boot header); a raw binary goes "
 				       "with --payload");
 	bz->version = le16(img + 0x206);
@@ -69,13 +70,43 @@ void bzimage_boot_params(struct boot_params *bp, const uint8_t *img, const struc
 	bp->acpi_rsdp_addr = rsdp;
 }
 
+/* Reads up to len bytes from the start of a file; returns the file's size in *size. */
+static int read_head(int fd, const char *path, uint8_t *buf, size_t len, size_t *got,
+		     uint64_t *size)
+{
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return err_msg(EINVAL, "kernel %s is not a regular file", path);
+	*size = (uint64_t)st.st_size;
+	n = sys_pread(fd, buf, len, 0);
+	if (n < 0)
+		return err_ctx((int)n, "read kernel %s", path);
+	*got = (size_t)n;
+	return 0;
+}
+
+/* Reads [off, off+len) of a file into guest memory at dst. */
+static int read_into(int fd, const char *path, uint8_t *dst, uint64_t off, uint64_t len)
+{
+	for (uint64_t done = 0; done < len;) {
+		ssize_t n = sys_pread(fd, dst + done, len - done, (off_t)(off + done));
+
+		if (n <= 0)
+			return n < 0 ? err_ctx((int)n, "read %s", path)
+				     : err_msg(EIO, "%s shrank while being read", path);
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
 /* Reads a whole file into guest memory at gpa, checking that it fits below limit. */
 static int load_file(struct vm *vm, const char *what, const char *path, uint64_t gpa,
 		     uint64_t limit, uint64_t *size)
 {
 	struct stat st;
 	uint8_t *dst;
-	uint64_t done = 0;
 	int fd = sys_open(path, O_RDONLY), r = 0;
 
 	if (fd < 0)
@@ -93,51 +124,7 @@ static int load_file(struct vm *vm, const char *what, const char *path, uint64_t
 			    format_size(limit > gpa ? limit - gpa : 0, b, sizeof(b)));
 		goto out;
 	}
-	while (done < *size) {
-		ssize_t n = sys_pread(fd, dst + done, *size - done, (off_t)done);
-
-		if (n <= 0) {
-			r = n < 0 ? err_ctx((int)n, "read %s %s", what, path)
-				  : err_msg(EIO, "%s %s shrank while being read", what, path);
-			goto out;
-		}
-		done += (uint64_t)n;
-	}
-out:
-	sys_close(fd);
-	return r;
-}
-
-static int read_whole(const char *what, const char *path, uint8_t **buf, size_t *len)
-{
-	struct stat st;
-	size_t done = 0;
-	int fd = sys_open(path, O_RDONLY), r = 0;
-
-	if (fd < 0)
-		return err_ctx(fd, "%s", what);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (256 << 20)) {
-		r = err_msg(EINVAL, "%s %s is not a regular file of at most 256 MiB", what, path);
-		goto out;
-	}
-	*len = (size_t)st.st_size;
-	*buf = malloc(*len ? *len : 1);
-	if (!*buf) {
-		r = err_msg(ENOMEM, "out of memory reading %s", path);
-		goto out;
-	}
-	while (done < *len) {
-		ssize_t n = sys_pread(fd, *buf + done, *len - done, (off_t)done);
-
-		if (n <= 0) {
-			r = n < 0 ? err_ctx((int)n, "read %s %s", what, path)
-				  : err_msg(EIO, "%s %s shrank while being read", what, path);
-			free(*buf);
-			*buf = NULL;
-			goto out;
-		}
-		done += (size_t)n;
-	}
+	r = read_into(fd, path, dst, 0, *size);
 out:
 	sys_close(fd);
 	return r;
@@ -165,26 +152,27 @@ static int setup_long_mode_tables(struct vm *vm)
 	return 0;
 }
 
+/* Only the header is read into ptvm's memory; the kernel goes straight into guest RAM. */
 static int load_bzimage(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
 {
 	const struct vm_config *cfg = vm->cfg;
-	uint64_t low_end = vm->mem[0].size, initrd = 0, initrd_size = 0, kernel_end;
-	size_t cmdlen = strlen(cfg->cmdline);
+	uint64_t low_end = vm->mem[0].size, initrd = 0, initrd_size = 0, kernel_end, file_size = 0;
+	size_t cmdlen = strlen(cfg->cmdline), got = 0;
+	static uint8_t hdr[BZIMAGE_HDR_READ];
 	struct boot_params *bp;
 	struct bzimage bz;
-	uint8_t *img = NULL, *dst;
-	size_t len = 0;
+	uint8_t *dst;
 	char *cl;
-	int r;
+	int fd, r;
 
-	r = read_whole("kernel", cfg->kernel, &img, &len);
-	if (r < 0)
-		return r;
-	r = bzimage_parse(img, len, &bz);
-	if (r < 0) {
+	fd = sys_open(cfg->kernel, O_RDONLY);
+	if (fd < 0)
+		return err_ctx(fd, "kernel");
+	r = read_head(fd, cfg->kernel, hdr, sizeof(hdr), &got, &file_size);
+	if (r == 0 && (r = bzimage_parse(hdr, got, (size_t)file_size, &bz)) < 0)
 		err_ctx(r, "kernel %s", cfg->kernel);
+	if (r < 0)
 		goto out;
-	}
 	kernel_end = X86_HIGH_MEMORY + bz.init_size;
 	if (kernel_end > low_end || !(dst = gpa_to_hva(vm, X86_HIGH_MEMORY, bz.kernel_bytes))) {
 		char a[32];
@@ -193,7 +181,9 @@ static int load_bzimage(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
 			    cfg->kernel, format_size(kernel_end, a, sizeof(a)));
 		goto out;
 	}
-	memcpy(dst, img + bz.setup_bytes, bz.kernel_bytes);
+	r = read_into(fd, cfg->kernel, dst, bz.setup_bytes, bz.kernel_bytes);
+	if (r < 0)
+		goto out;
 
 	if (cmdlen >= bz.cmdline_size || cmdlen >= X86_CMDLINE_MAX) {
 		r = err_msg(EINVAL, "--cmdline is %zu bytes; this kernel takes at most %u", cmdlen,
@@ -221,7 +211,7 @@ static int load_bzimage(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
 	}
 
 	bp = gpa_to_hva(vm, X86_BOOT_PARAMS, sizeof(*bp));
-	bzimage_boot_params(bp, img, &bz, X86_CMDLINE, initrd, initrd_size, rsdp);
+	bzimage_boot_params(bp, hdr, &bz, X86_CMDLINE, initrd, initrd_size, rsdp);
 	r = x86_e820(vm->mem, vm->nmem, bp->e820_table, E820_MAX_ENTRIES_ZEROPAGE);
 	if (r < 0)
 		goto out;
@@ -229,7 +219,7 @@ static int load_bzimage(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
 	r = setup_long_mode_tables(vm);
 	x->entry = X86_HIGH_MEMORY + 0x200; /* startup_64 */
 out:
-	free(img);
+	sys_close(fd);
 	return r;
 }
 
@@ -242,7 +232,7 @@ int arch_load(struct vm *vm)
 
 	if (!acpi)
 		return err_msg(ENOSPC, "guest RAM too small for the firmware tables");
-	r = acpi_build(acpi, X86_ACPI_SIZE, X86_ACPI, vm->cfg->cpus);
+	r = acpi_build(acpi, X86_ACPI_SIZE, X86_ACPI, vm->cfg->cpus, X86_ECAM);
 	if (r < 0)
 		return err_msg(r, "cannot build ACPI tables for %d vCPUs", vm->cfg->cpus);
 	if (vm->cfg->kernel)

@@ -136,13 +136,18 @@ static int set_msrs(struct vcpu *v)
 static int set_lapic(struct vcpu *v)
 {
 	struct kvm_lapic_state l;
+	uint32_t lint0, lint1;
 	int r = sys_ioctl(v->fd, KVM_GET_LAPIC, &l);
 
 	if (r < 0)
 		return r;
 	/* LINT0 = ExtINT (the PIC, virtual wire mode), LINT1 = NMI: what firmware sets. */
-	*(uint32_t *)(l.regs + 0x350) = (*(uint32_t *)(l.regs + 0x350) & ~0x700u) | 0x700;
-	*(uint32_t *)(l.regs + 0x360) = (*(uint32_t *)(l.regs + 0x360) & ~0x700u) | 0x400;
+	memcpy(&lint0, l.regs + 0x350, 4);
+	memcpy(&lint1, l.regs + 0x360, 4);
+	lint0 = (lint0 & ~0x700u) | 0x700;
+	lint1 = (lint1 & ~0x700u) | 0x400;
+	memcpy(l.regs + 0x350, &lint0, 4);
+	memcpy(l.regs + 0x360, &lint1, 4);
 	return sys_ioctl(v->fd, KVM_SET_LAPIC, &l);
 }
 

@@ -45,6 +45,8 @@ int x86_e820(const struct mem_region *mem, int nmem, struct boot_e820_entry *out
 		}
 		if (end > start)
 			ADD(start, end - start, E820_RAM);
+		if (mem[i].gpa == 0) /* Linux uses ECAM only where the firmware reserved it */
+			ADD(X86_ECAM, X86_ECAM_SIZE, E820_RESERVED);
 	}
 #undef ADD
 	return n;

@@ -8,6 +8,7 @@
 
 #include "arch/x86/x86.h"
 #include "vmm/arch.h"
+#include "vmm/pci.h"
 #include "vmm/serial.h"
 
 struct pc {
@@ -137,6 +138,15 @@ static void pc_teardown(struct device *d)
 	free(pc);
 }
 
+/* 64-bit BARs go above RAM, from 64 GiB at the least, on a 1 GiB boundary. */
+static uint64_t mmio64_base(struct vm *vm)
+{
+	uint64_t top = vm->mem[vm->nmem - 1].gpa + vm->mem[vm->nmem - 1].size;
+
+	top = (top + (1ull << 30) - 1) & ~((1ull << 30) - 1);
+	return top > X86_MMIO64_MIN ? top : X86_MMIO64_MIN;
+}
+
 int arch_create_devices(struct vm *vm)
 {
 	struct pc *pc = calloc(1, sizeof(*pc));
@@ -156,5 +166,8 @@ int arch_create_devices(struct vm *vm)
 	    (r = bus_add(&vm->pio, 0x80, 1, post_io, pc, "post")) ||
 	    (r = bus_add(&vm->pio, 0x92, 1, port92_io, pc, "port92")))
 		return r;
-	return serial_create(vm, &vm->pio, X86_PORT_SERIAL, X86_IRQ_SERIAL);
+	if ((r = serial_create(vm, &vm->pio, X86_PORT_SERIAL, X86_IRQ_SERIAL)) < 0)
+		return r;
+	return pci_host_create(vm, X86_ECAM, X86_MMIO32_BASE, X86_MMIO32_SIZE, mmio64_base(vm),
+			       X86_MMIO64_SIZE);
 }

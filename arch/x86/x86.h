@@ -24,7 +24,12 @@
 
 /* The hole below 4 GiB: 32-bit PCI MMIO, IOAPIC, LAPIC, KVM's private pages */
 #define X86_LOW_RAM_MAX  0xc0000000ull
-#define X86_MMIO32_BASE  0xc0000000ull
+#define X86_MMIO32_BASE  0xc0000000ull /* 512 MiB of 32-bit BARs */
+#define X86_MMIO32_SIZE  0x20000000ull
+#define X86_ECAM         0xe0000000ull /* PCI ECAM, bus 0 only: 1 MiB */
+#define X86_ECAM_SIZE    0x100000ull
+#define X86_MMIO64_MIN   0x1000000000ull /* 64-bit BARs from 64 GiB (or above RAM) */
+#define X86_MMIO64_SIZE  0x1000000000ull
 #define X86_IOAPIC       0xfec00000ull
 #define X86_LAPIC        0xfee00000ull
 #define X86_IDENTITY_MAP 0xfffbc000ull
@@ -51,9 +56,9 @@ struct x86_vm {
 /* e820: the guest's memory map, derived from the RAM regions. */
 int x86_e820(const struct mem_region *mem, int nmem, struct boot_e820_entry *out, int max);
 
-/* ACPI: RSDP, XSDT, FADT, DSDT (\_S5 only), MADT, built into buf which the guest sees at
+/* ACPI: RSDP, XSDT, FADT, DSDT (\_S5 only), MADT, MCFG (ECAM at ecam, bus 0), built into buf which the guest sees at
  * gpa. Returns the RSDP's guest address's offset (always 0) or -errno. */
-int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, int ncpus);
+int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, int ncpus, uint64_t ecam);
 
 /* bzImage header facts needed to load it. */
 struct bzimage {
@@ -65,7 +70,10 @@ struct bzimage {
 	uint32_t cmdline_size;
 	size_t header_end;         /* end of the setup header in the file */
 };
-int bzimage_parse(const uint8_t *img, size_t len, struct bzimage *bz);
+/* hdr holds the file's first hdr_len bytes (BZIMAGE_HDR_READ is enough); file_len is the
+ * file's size. */
+#define BZIMAGE_HDR_READ 0x1000
+int bzimage_parse(const uint8_t *hdr, size_t hdr_len, size_t file_len, struct bzimage *bz);
 /* Fills boot_params from the image's header plus the loader's choices. */
 void bzimage_boot_params(struct boot_params *bp, const uint8_t *img, const struct bzimage *bz,
 			 uint64_t cmdline, uint64_t initrd, uint64_t initrd_size, uint64_t rsdp);

@@ -36,18 +36,23 @@ static void test_acpi_tables(void **state)
 {
 	static uint8_t buf[X86_ACPI_SIZE];
 	const uint64_t base = X86_ACPI;
-	const uint8_t *xsdt, *fadt, *madt, *dsdt, *e;
+	const uint8_t *xsdt, *fadt, *madt, *dsdt, *mcfg, *e;
 	int lapics = 0, ioapics = 0;
 
-	assert_int_equal(acpi_build(buf, sizeof(buf), base, 3), 0);
+	assert_int_equal(acpi_build(buf, sizeof(buf), base, 3, X86_ECAM), 0);
 	assert_memory_equal(buf, "RSD PTR ", 8);
 	assert_int_equal(sum(buf, 20), 0);  /* ACPI 1.0 checksum */
 	assert_int_equal(sum(buf, 36), 0);  /* extended checksum */
 	assert_int_equal(buf[15], 2);       /* revision */
 	xsdt = table(buf, base, u64(buf + 24), "XSDT");
-	assert_int_equal(u32(xsdt + 4), 36 + 16); /* two entries */
+	assert_int_equal(u32(xsdt + 4), 36 + 24); /* three entries */
 	fadt = table(buf, base, u64(xsdt + 36), "FACP");
 	madt = table(buf, base, u64(xsdt + 44), "APIC");
+	mcfg = table(buf, base, u64(xsdt + 52), "MCFG");
+	assert_int_equal(u32(mcfg + 4), 60);
+	assert_true(u64(mcfg + 44) == X86_ECAM);
+	assert_int_equal(mcfg[54], 0); /* bus 0 .. */
+	assert_int_equal(mcfg[55], 0); /* .. 0 */
 	assert_int_equal(u32(fadt + 4), 276);
 	dsdt = table(buf, base, u64(fadt + 140), "DSDT"); /* X_DSDT */
 	assert_true(u32(fadt + 40) == (uint32_t)(dsdt - buf + base)); /* 32-bit DSDT too */
@@ -81,10 +86,10 @@ static void test_acpi_limits(void **state)
 {
 	static uint8_t buf[X86_ACPI_SIZE];
 
-	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, 0), -EINVAL);
-	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, 256), -EINVAL);
-	assert_int_equal(acpi_build(buf, 200, X86_ACPI, 1), -EINVAL);
-	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, 64), 0);
+	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, 0, X86_ECAM), -EINVAL);
+	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, 256, X86_ECAM), -EINVAL);
+	assert_int_equal(acpi_build(buf, 200, X86_ACPI, 1, X86_ECAM), -EINVAL);
+	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, 64, X86_ECAM), 0);
 }
 
 static void test_layout_and_e820(void **state)
@@ -96,7 +101,8 @@ static void test_layout_and_e820(void **state)
 	assert_int_equal(arch_ram_layout(256ull << 20, m, 4), 1);
 	assert_true(m[0].gpa == 0 && m[0].size == 256ull << 20);
 	n = x86_e820(m, 1, e, 8);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
+	assert_true(e[4].addr == X86_ECAM && e[4].size == X86_ECAM_SIZE && e[4].type == 2);
 	assert_true(e[0].addr == 0 && e[0].size == X86_EBDA && e[0].type == 1);
 	assert_true(e[1].addr == X86_EBDA && e[1].type == 2);
 	assert_true(e[2].addr == X86_ACPI && e[2].addr + e[2].size == 0x100000 && e[2].type == 2);
@@ -107,9 +113,9 @@ static void test_layout_and_e820(void **state)
 	assert_true(m[0].size == X86_LOW_RAM_MAX);
 	assert_true(m[1].gpa == X86_HIGH_RAM && m[1].size == 1ull << 30);
 	n = x86_e820(m, 2, e, 8);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	assert_true(e[3].addr + e[3].size == X86_LOW_RAM_MAX);
-	assert_true(e[4].addr == X86_HIGH_RAM && e[4].size == 1ull << 30 && e[4].type == 1);
+	assert_true(e[5].addr == X86_HIGH_RAM && e[5].size == 1ull << 30 && e[5].type == 1);
 	assert_int_equal(x86_e820(m, 2, e, 3), -ENOSPC);
 
 	/* exactly 3 GiB: no high region */
@@ -143,7 +149,7 @@ static void test_bzimage(void **state)
 	size_t len;
 	uint8_t *img = fake_bzimage(&len, 0x020f, XLF_KERNEL_64);
 
-	assert_int_equal(bzimage_parse(img, len, &bz), 0);
+	assert_int_equal(bzimage_parse(img, len, len, &bz), 0);
 	assert_int_equal(bz.setup_bytes, 4 * 512);
 	assert_int_equal(bz.kernel_bytes, len - 4 * 512);
 	assert_int_equal(bz.cmdline_size, 2048);
@@ -161,21 +167,21 @@ static void test_bzimage(void **state)
 	free(img);
 
 	img = fake_bzimage(&len, 0x020b, XLF_KERNEL_64);
-	assert_int_equal(bzimage_parse(img, len, &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, len, len, &bz), -EINVAL);
 	assert_string_equal(err_get(), "boot protocol 2.11 is too old; ptvm needs 2.12 (Linux 3.8 "
 				       "or newer)");
 	free(img);
 	img = fake_bzimage(&len, 0x020f, 0);
-	assert_int_equal(bzimage_parse(img, len, &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, len, len, &bz), -EINVAL);
 	assert_non_null(strstr(err_get(), "no 64-bit entry point"));
 	img[0x1f1] = 20; /* setup larger than the file */
 	memcpy(img + 0x236, (uint16_t[]){ XLF_KERNEL_64 }, 2);
-	assert_int_equal(bzimage_parse(img, 4096, &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, 4096, 4096, &bz), -EINVAL);
 	assert_non_null(strstr(err_get(), "truncated"));
 	memcpy(img + 0x202, "HdrX", 4);
-	assert_int_equal(bzimage_parse(img, len, &bz), -EINVAL);
+	assert_int_equal(bzimage_parse(img, len, len, &bz), -EINVAL);
 	assert_non_null(strstr(err_get(), "not a bzImage"));
-	assert_int_equal(bzimage_parse(img, 100, &bz), -EINVAL); /* shorter than a header */
+	assert_int_equal(bzimage_parse(img, 100, len, &bz), -EINVAL); /* shorter than a header */
 	free(img);
 }
 

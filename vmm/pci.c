@@ -1,0 +1,161 @@
+#include "vmm/pci.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CF8_ENABLE 0x80000000u
+
+/* bdf_off: bus << 20 | dev << 15 | fn << 12 | offset (the ECAM layout). Only bus 0,
+ * function 0 exist; everything else reads as all ones (no device). */
+uint32_t pci_cfg_access(struct pci_host *h, uint32_t bdf_off, uint32_t len, uint32_t val,
+			bool write)
+{
+	uint32_t bus = bdf_off >> 20, dev = (bdf_off >> 15) & 31, fn = (bdf_off >> 12) & 7;
+	uint32_t off = bdf_off & 0xfff;
+	struct pci_func *f;
+
+	if (bus || fn || !(f = h->slots[dev]) || (off & (len - 1)))
+		return write ? 0 : (uint32_t)(((uint64_t)1 << (8 * len)) - 1);
+	if (write) {
+		f->ops->cfg_write(f, off, len, val);
+		return 0;
+	}
+	return f->ops->cfg_read(f, off, len);
+}
+
+static uint32_t get(const void *data, uint32_t len)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, data, len);
+	return v;
+}
+
+static void conf1_addr(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pci_host *h = opaque;
+
+	pthread_mutex_lock(&h->lock);
+	if (len != 4) /* byte accesses to 0xcf8..0xcfb are not the address register */
+		memset(data, 0xff, write ? 0 : len);
+	else if (write)
+		h->cf8 = get(data, 4) & 0x80fffffcu;
+	else
+		memcpy(data, &h->cf8, 4);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void conf1_data(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pci_host *h = opaque;
+	uint32_t a, v;
+
+	pthread_mutex_lock(&h->lock);
+	a = h->cf8;
+	if (!(a & CF8_ENABLE)) {
+		if (!write)
+			memset(data, 0xff, len);
+		goto out;
+	}
+	/* cf8: bus 23:16, dev 15:11, fn 10:8, register 7:2 -> ECAM layout; 256-byte space */
+	a = ((a >> 16) & 0xff) << 20 | ((a >> 11) & 31) << 15 | ((a >> 8) & 7) << 12 |
+	    ((a & 0xfc) + (uint32_t)off);
+	v = pci_cfg_access(h, a, len, write ? get(data, len) : 0, write);
+	if (!write)
+		memcpy(data, &v, len);
+out:
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void ecam(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pci_host *h = opaque;
+	uint32_t v;
+
+	if (len > 4) { /* 8-byte config accesses are not defined: split them */
+		ecam(opaque, off, data, 4, write);
+		ecam(opaque, off + 4, (uint8_t *)data + 4, len - 4, write);
+		return;
+	}
+	pthread_mutex_lock(&h->lock);
+	v = pci_cfg_access(h, (uint32_t)off, len, write ? get(data, len) : 0, write);
+	if (!write)
+		memcpy(data, &v, len);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void host_teardown(struct device *d)
+{
+	struct pci_host *h = (struct pci_host *)d;
+
+	h->vm->pci = NULL;
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uint64_t mmio32_size,
+		    uint64_t mmio64_base, uint64_t mmio64_size)
+{
+	struct pci_host *h = calloc(1, sizeof(*h));
+	int r;
+
+	if (!h)
+		return err_msg(ENOMEM, "out of memory");
+	h->dev.name = "pci-host";
+	h->dev.teardown = host_teardown;
+	h->vm = vm;
+	h->ecam_base = ecam_base;
+	h->mmio32 = (struct pci_window){ mmio32_base, mmio32_size, mmio32_base };
+	h->mmio64 = (struct pci_window){ mmio64_base, mmio64_size, mmio64_base };
+	pthread_mutex_init(&h->lock, NULL);
+	vm_add_device(vm, &h->dev);
+	vm->pci = h;
+	if ((r = bus_add(&vm->pio, 0xcf8, 4, conf1_addr, h, "pci-conf1-addr")) ||
+	    (r = bus_add(&vm->pio, 0xcfc, 4, conf1_data, h, "pci-conf1-data")) ||
+	    (r = bus_add(&vm->mmio, ecam_base, 1u << 20, ecam, h, "pci-ecam")))
+		return r;
+	return 0;
+}
+
+struct pci_host *pci_host_of(struct vm *vm) { return vm->pci; }
+
+int pci_add_func(struct pci_host *h, struct pci_func *f)
+{
+	if (f->slot) {
+		if (f->slot >= PCI_SLOTS || h->slots[f->slot])
+			return err_msg(EBUSY, "PCI slot %u is %s", f->slot,
+				       f->slot >= PCI_SLOTS ? "out of range (1-31)" : "taken");
+	} else {
+		for (f->slot = 1; f->slot < PCI_SLOTS && h->slots[f->slot]; f->slot++)
+			;
+		if (f->slot == PCI_SLOTS)
+			return err_msg(ENOSPC, "no free PCI slot (31 in use)");
+	}
+	pthread_mutex_lock(&h->lock);
+	h->slots[f->slot] = f;
+	pthread_mutex_unlock(&h->lock);
+	return 0;
+}
+
+static uint64_t window_alloc(struct pci_window *w, uint64_t size)
+{
+	uint64_t a = (w->next + size - 1) & ~(size - 1);
+
+	if (!w->size || a < w->next || a + size < a || a + size > w->base + w->size)
+		return 0;
+	w->next = a + size;
+	return a;
+}
+
+uint64_t pci_alloc_bar(struct pci_host *h, uint64_t size, bool want64)
+{
+	uint64_t a = 0;
+
+	if (!size || (size & (size - 1)))
+		return 0;
+	if (size < 4096)
+		size = 4096; /* BARs get whole pages, so each can be mapped on its own */
+	if (want64)
+		a = window_alloc(&h->mmio64, size);
+	return a ? a : window_alloc(&h->mmio32, size);
+}
