@@ -105,14 +105,6 @@ static struct acpi_gas io_gas(uint64_t port, uint8_t bytes)
 				  .address = port };
 }
 
-/* DefinitionBlock body: Name (_S5, Package (4) { 5, 5, 0, 0 }) */
-static const uint8_t dsdt_aml[] = {
-	0x08, '_', 'S', '5', '_',       /* NameOp, NameString */
-	0x12, 0x08, 0x04,               /* PackageOp, PkgLength 8, NumElements 4 */
-	0x0a, X86_SLP_TYP_S5,           /* BytePrefix 5: SLP_TYPa */
-	0x0a, X86_SLP_TYP_S5,           /* BytePrefix 5: SLP_TYPb */
-	0x00, 0x00,                     /* Zero, Zero (reserved) */
-};
 
 /* Table fields sit at any offset: store them byte-wise, never through a cast pointer. */
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
@@ -122,29 +114,41 @@ static uint32_t align8(uint32_t v) { return (v + 7) & ~7u; }
 
 enum { XSDT_ENTRIES = 3 }; /* FADT, MADT, MCFG */
 
-int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, int ncpus, uint64_t ecam)
+int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_info *info)
 {
+	int ncpus = info->ncpus;
 	uint32_t off_xsdt = align8(sizeof(struct acpi_rsdp));
 	uint32_t off_fadt = align8(off_xsdt + (uint32_t)sizeof(struct acpi_header) + XSDT_ENTRIES * 8);
 	uint32_t off_dsdt = align8(off_fadt + (uint32_t)sizeof(struct acpi_fadt));
-	uint32_t dsdt_len = (uint32_t)(sizeof(struct acpi_header) + sizeof(dsdt_aml));
-	uint32_t off_madt = align8(off_dsdt + dsdt_len);
-	uint32_t madt_len = 36 + 8 + 8u * (uint32_t)ncpus + 12 + 6;
-	uint32_t off_mcfg = align8(off_madt + madt_len), mcfg_len = 36 + 8 + 16;
+	uint32_t dsdt_len, off_madt, madt_len, off_mcfg, mcfg_len = 36 + 8 + 16;
+	int aml;
 	struct acpi_rsdp *rsdp = (void *)buf;
 	struct acpi_header *xsdt = (void *)(buf + off_xsdt);
 	struct acpi_fadt *fadt = (void *)(buf + off_fadt);
-	uint8_t *madt = buf + off_madt, *e;
-	uint8_t *mcfg = buf + off_mcfg;
-	uint64_t ptrs[XSDT_ENTRIES] = { gpa + off_fadt, gpa + off_madt, gpa + off_mcfg };
+	uint8_t *madt, *mcfg, *e;
+	uint64_t ptrs[XSDT_ENTRIES];
 
-	if (ncpus < 1 || ncpus > 255 || off_mcfg + mcfg_len > size)
+	if (ncpus < 1 || ncpus > 255 || off_dsdt + sizeof(struct acpi_header) > size)
 		return -EINVAL;
-	memset(buf, 0, off_mcfg + mcfg_len);
+	memset(buf, 0, size);
 
 	/* DSDT */
-	memcpy(buf + off_dsdt + sizeof(struct acpi_header), dsdt_aml, sizeof(dsdt_aml));
+	aml = aml_dsdt_body(buf + off_dsdt + sizeof(struct acpi_header),
+			    size - off_dsdt - sizeof(struct acpi_header), info);
+	if (aml < 0)
+		return -EINVAL;
+	dsdt_len = (uint32_t)(sizeof(struct acpi_header) + (size_t)aml);
 	header((void *)(buf + off_dsdt), "DSDT", dsdt_len, 2);
+	off_madt = align8(off_dsdt + dsdt_len);
+	madt_len = 36 + 8 + 8u * (uint32_t)ncpus + 12 + 6;
+	off_mcfg = align8(off_madt + madt_len);
+	if (off_mcfg + mcfg_len > size)
+		return -EINVAL;
+	madt = buf + off_madt;
+	mcfg = buf + off_mcfg;
+	ptrs[0] = gpa + off_fadt;
+	ptrs[1] = gpa + off_madt;
+	ptrs[2] = gpa + off_mcfg;
 
 	/* FADT: a full (not hardware-reduced) PC, so Linux keeps the legacy PIC and ISA IRQs
 	 * for the UART. SMI_CMD = 0 says "already in ACPI mode". No PM timer, no GPEs. */
@@ -192,7 +196,7 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, int ncpus, uint64_t ecam
 	header((void *)madt, "APIC", madt_len, 3);
 
 	/* MCFG: one ECAM window for segment 0, bus 0 */
-	memcpy(mcfg + 44, &ecam, 8);
+	memcpy(mcfg + 44, &info->ecam, 8);
 	mcfg[54] = 0; /* start bus */
 	mcfg[55] = 0; /* end bus */
 	header((void *)mcfg, "MCFG", mcfg_len, 1);

@@ -232,7 +232,13 @@ int arch_load(struct vm *vm)
 
 	if (!acpi)
 		return err_msg(ENOSPC, "guest RAM too small for the firmware tables");
-	r = acpi_build(acpi, X86_ACPI_SIZE, X86_ACPI, vm->cfg->cpus, X86_ECAM);
+	struct x86_acpi_info info = {
+		.ncpus = vm->cfg->cpus, .ecam = X86_ECAM,
+		.mmio32_base = X86_MMIO32_BASE, .mmio32_size = X86_MMIO32_SIZE,
+		.mmio64_base = x86_mmio64_base(vm), .mmio64_size = X86_MMIO64_SIZE,
+	};
+
+	r = acpi_build(acpi, X86_ACPI_SIZE, X86_ACPI, &info);
 	if (r < 0)
 		return err_msg(r, "cannot build ACPI tables for %d vCPUs", vm->cfg->cpus);
 	if (vm->cfg->kernel)

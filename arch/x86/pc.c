@@ -139,7 +139,7 @@ static void pc_teardown(struct device *d)
 }
 
 /* 64-bit BARs go above RAM, from 64 GiB at the least, on a 1 GiB boundary. */
-static uint64_t mmio64_base(struct vm *vm)
+uint64_t x86_mmio64_base(const struct vm *vm)
 {
 	uint64_t top = vm->mem[vm->nmem - 1].gpa + vm->mem[vm->nmem - 1].size;
 
@@ -168,6 +168,6 @@ int arch_create_devices(struct vm *vm)
 		return r;
 	if ((r = serial_create(vm, &vm->pio, X86_PORT_SERIAL, X86_IRQ_SERIAL)) < 0)
 		return r;
-	return pci_host_create(vm, X86_ECAM, X86_MMIO32_BASE, X86_MMIO32_SIZE, mmio64_base(vm),
+	return pci_host_create(vm, X86_ECAM, X86_MMIO32_BASE, X86_MMIO32_SIZE, x86_mmio64_base(vm),
 			       X86_MMIO64_SIZE);
 }

@@ -56,9 +56,21 @@ struct x86_vm {
 /* e820: the guest's memory map, derived from the RAM regions. */
 int x86_e820(const struct mem_region *mem, int nmem, struct boot_e820_entry *out, int max);
 
-/* ACPI: RSDP, XSDT, FADT, DSDT (\_S5 only), MADT, MCFG (ECAM at ecam, bus 0), built into buf which the guest sees at
- * gpa. Returns the RSDP's guest address's offset (always 0) or -errno. */
-int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, int ncpus, uint64_t ecam);
+struct x86_acpi_info {
+	int ncpus;
+	uint64_t ecam;
+	uint64_t mmio32_base, mmio32_size, mmio64_base, mmio64_size;
+};
+
+/* ACPI: RSDP, XSDT, FADT, DSDT (\_S5 and the PCI root bridge), MADT, MCFG, built into
+ * buf, which the guest sees at gpa; the RSDP comes first. 0 or -errno. */
+int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_info *info);
+/* The DSDT's AML (without its header); returns its length or -ENOSPC. */
+int aml_dsdt_body(uint8_t *out, size_t cap, const struct x86_acpi_info *info);
+/* The GSI that INTx pin (0 = INTA) of a slot on bus 0 is routed to (the DSDT's _PRT). */
+int x86_pci_intx_gsi(int slot, int pin);
+/* The 64-bit MMIO window's base for this VM (above RAM). */
+uint64_t x86_mmio64_base(const struct vm *vm);
 
 /* bzImage header facts needed to load it. */
 struct bzimage {

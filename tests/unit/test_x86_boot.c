@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch/x86/x86.h"
@@ -22,6 +23,22 @@ static uint8_t sum(const uint8_t *p, size_t n)
 static uint32_t u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint64_t u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
+/* With PTVM_ACPI_DUMP=DIR set, tables are written there for a disassembler (iasl -d). */
+static void dump(const char *name, const uint8_t *t, size_t len)
+{
+	const char *dir = getenv("PTVM_ACPI_DUMP");
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.dat", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(t, 1, len, f), len);
+	fclose(f);
+}
+
 /* A table the guest would find at gpa, as a pointer into buf; checks its checksum. */
 static const uint8_t *table(const uint8_t *buf, uint64_t base, uint64_t gpa, const char *sig)
 {
@@ -32,6 +49,19 @@ static const uint8_t *table(const uint8_t *buf, uint64_t base, uint64_t gpa, con
 	return t;
 }
 
+static const struct x86_acpi_info info3 = {
+	.ncpus = 3, .ecam = X86_ECAM, .mmio32_base = X86_MMIO32_BASE, .mmio32_size = X86_MMIO32_SIZE,
+	.mmio64_base = X86_MMIO64_MIN, .mmio64_size = X86_MMIO64_SIZE,
+};
+
+static struct x86_acpi_info with_cpus(int n)
+{
+	struct x86_acpi_info i = info3;
+
+	i.ncpus = n;
+	return i;
+}
+
 static void test_acpi_tables(void **state)
 {
 	static uint8_t buf[X86_ACPI_SIZE];
@@ -39,7 +69,7 @@ static void test_acpi_tables(void **state)
 	const uint8_t *xsdt, *fadt, *madt, *dsdt, *mcfg, *e;
 	int lapics = 0, ioapics = 0;
 
-	assert_int_equal(acpi_build(buf, sizeof(buf), base, 3, X86_ECAM), 0);
+	assert_int_equal(acpi_build(buf, sizeof(buf), base, &info3), 0);
 	assert_memory_equal(buf, "RSD PTR ", 8);
 	assert_int_equal(sum(buf, 20), 0);  /* ACPI 1.0 checksum */
 	assert_int_equal(sum(buf, 36), 0);  /* extended checksum */
@@ -57,6 +87,9 @@ static void test_acpi_tables(void **state)
 	dsdt = table(buf, base, u64(fadt + 140), "DSDT"); /* X_DSDT */
 	assert_true(u32(fadt + 40) == (uint32_t)(dsdt - buf + base)); /* 32-bit DSDT too */
 	assert_non_null(memmem(dsdt + 36, u32(dsdt + 4) - 36, "_S5_", 4));
+	assert_non_null(memmem(dsdt + 36, u32(dsdt + 4) - 36, "PCI0", 4));
+	assert_non_null(memmem(dsdt + 36, u32(dsdt + 4) - 36, "_PRT", 4));
+	dump("dsdt", dsdt, u32(dsdt + 4));
 	assert_int_equal(u32(fadt + 64), X86_PM1A_CNT);  /* PM1a_CNT_BLK */
 	assert_int_equal(fadt[89], 2);                   /* PM1_CNT_LEN */
 	assert_int_equal(u32(fadt + 48), 0);             /* SMI_CMD: already in ACPI mode */
@@ -85,11 +118,13 @@ static void test_acpi_tables(void **state)
 static void test_acpi_limits(void **state)
 {
 	static uint8_t buf[X86_ACPI_SIZE];
+	struct x86_acpi_info none = with_cpus(0), many = with_cpus(256), max = with_cpus(64);
 
-	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, 0, X86_ECAM), -EINVAL);
-	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, 256, X86_ECAM), -EINVAL);
-	assert_int_equal(acpi_build(buf, 200, X86_ACPI, 1, X86_ECAM), -EINVAL);
-	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, 64, X86_ECAM), 0);
+	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, &none), -EINVAL);
+	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, &many), -EINVAL);
+	assert_int_equal(acpi_build(buf, 200, X86_ACPI, &info3), -EINVAL);
+	assert_int_equal(acpi_build(buf, 1024, X86_ACPI, &info3), -EINVAL); /* AML does not fit */
+	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, &max), 0);
 }
 
 static void test_layout_and_e820(void **state)
