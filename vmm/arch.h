@@ -22,5 +22,7 @@ int arch_vcpu_init(struct vcpu *vcpu);
 /* Registers for an error report. */
 void arch_vcpu_dump(struct vcpu *vcpu, char *buf, size_t len);
 void arch_vm_teardown(struct vm *vm);
+/* The GSI that a bus-0 slot's INTx pin (0 = INTA) reaches, as the firmware tables say. */
+int arch_pci_intx_gsi(int slot, int pin);
 
 #endif

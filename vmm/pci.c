@@ -107,6 +107,7 @@ int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uin
 	h->ecam_base = ecam_base;
 	h->mmio32 = (struct pci_window){ mmio32_base, mmio32_size, mmio32_base };
 	h->mmio64 = (struct pci_window){ mmio64_base, mmio64_size, mmio64_base };
+	h->io = (struct pci_window){ 0xc000, 0x4000, 0xc000 };
 	pthread_mutex_init(&h->lock, NULL);
 	vm_add_device(vm, &h->dev);
 	vm->pci = h;
@@ -158,4 +159,9 @@ uint64_t pci_alloc_bar(struct pci_host *h, uint64_t size, bool want64)
 	if (want64)
 		a = window_alloc(&h->mmio64, size);
 	return a ? a : window_alloc(&h->mmio32, size);
+}
+
+uint64_t pci_alloc_io(struct pci_host *h, uint64_t size)
+{
+	return size && !(size & (size - 1)) && size <= 0x1000 ? window_alloc(&h->io, size) : 0;
 }

@@ -37,7 +37,7 @@ struct pci_host {
 	uint32_t cf8;
 	uint64_t ecam_base;
 	struct pci_func *slots[PCI_SLOTS];
-	struct pci_window mmio32, mmio64;
+	struct pci_window mmio32, mmio64, io;
 };
 
 /* Registers the host's ports and ECAM window; the arch chooses the addresses. */
@@ -49,6 +49,8 @@ int pci_add_func(struct pci_host *h, struct pci_func *f);
 /* Naturally aligned BAR space of size bytes (a power of two): 32-bit window, or the 64-bit
  * one when want64 (falling back to 32-bit). 0 when full. */
 uint64_t pci_alloc_bar(struct pci_host *h, uint64_t size, bool want64);
+/* Naturally aligned I/O ports for an I/O BAR (0xc000-0xffff). 0 when full. */
+uint64_t pci_alloc_io(struct pci_host *h, uint64_t size);
 
 /* Config-space access as a guest makes it (for tests): bus/dev/fn/off. */
 uint32_t pci_cfg_access(struct pci_host *h, uint32_t bdf_off, uint32_t len, uint32_t val,

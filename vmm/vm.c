@@ -10,6 +10,7 @@
 
 #include "vmm/arch.h"
 #include "vmm/config.h"
+#include "vmm/irq.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
 
@@ -55,8 +56,38 @@ static int ram_create(struct vm *vm)
 		if (r < 0)
 			return err_ctx(r, "register guest RAM at 0x%llx with KVM",
 				       (unsigned long long)slot.guest_phys_addr);
+		vm->memslots_used |= 1u << i;
 	}
 	return 0;
+}
+
+int vm_map_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *hva)
+{
+	struct kvm_userspace_memory_region m = { .guest_phys_addr = gpa, .memory_size = size,
+						 .userspace_addr = (uint64_t)(uintptr_t)hva };
+	int r;
+
+	while (m.slot < 32 && (vm->memslots_used & (1u << m.slot)))
+		m.slot++;
+	if (m.slot == 32)
+		return err_msg(ENOSPC, "no free KVM memory slot for device memory at 0x%llx",
+			       (unsigned long long)gpa);
+	r = sys_ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &m);
+	if (r < 0)
+		return err_ctx(r, "map device memory at 0x%llx into the guest",
+			       (unsigned long long)gpa);
+	vm->memslots_used |= 1u << m.slot;
+	return (int)m.slot;
+}
+
+void vm_unmap_memory(struct vm *vm, int slot)
+{
+	struct kvm_userspace_memory_region m = { .slot = (uint32_t)slot };
+
+	if (slot < 0 || slot >= 32 || !(vm->memslots_used & (1u << slot)))
+		return;
+	sys_ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &m); /* size 0 deletes the slot */
+	vm->memslots_used &= ~(1u << slot);
 }
 
 int vm_create(struct vm *vm, const struct vm_config *cfg)
@@ -114,6 +145,7 @@ void vm_destroy(struct vm *vm)
 			d->teardown(d);
 	}
 	arch_vm_teardown(vm);
+	irq_free(vm);
 	if (vm->vm_fd >= 0)
 		sys_close(vm->vm_fd); /* frees memslots, irqchip and vCPUs' kernel state */
 	vm->vm_fd = -1;

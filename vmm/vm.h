@@ -14,6 +14,7 @@
 struct vm_config;
 struct console;
 struct pci_host;
+struct irq_routes;
 
 struct mem_region {
 	uint64_t gpa, size;
@@ -55,7 +56,11 @@ struct vm {
 	struct device *devices;
 	struct console *console;
 	struct pci_host *pci;
+	void *passthrough; /* passthrough/'s per-VM state, opaque here */
 	void *arch;
+
+	uint32_t memslots_used; /* bitmap of KVM memslots in use (RAM and device memory) */
+	struct irq_routes *irq;
 
 	pthread_mutex_t stop_lock;
 	int stop_fd;       /* eventfd written once when the VM should stop */
@@ -80,6 +85,11 @@ void vm_request_stop(struct vm *vm, int status, const char *fmt, ...) PTVM_PRINT
 bool vm_stopping(struct vm *vm);
 
 int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
+
+/* Device memory (an mmapped BAR) at gpa as a KVM memslot, so guest accesses never exit.
+ * Returns the slot id or -errno; vm_unmap_memory undoes it. */
+int vm_map_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *hva);
+void vm_unmap_memory(struct vm *vm, int slot);
 void vm_add_device(struct vm *vm, struct device *d);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch/x86/x86.h"
+#include "vmm/arch.h"
 
 struct aml {
 	uint8_t *p;
@@ -160,6 +161,7 @@ static void prt(struct aml *a)
 }
 
 int x86_pci_intx_gsi(int slot, int pin) { return 16 + (slot + pin) % 8; }
+int arch_pci_intx_gsi(int slot, int pin) { return x86_pci_intx_gsi(slot, pin); }
 
 int aml_dsdt_body(uint8_t *out, size_t cap, const struct x86_acpi_info *info)
 {

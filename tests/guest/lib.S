@@ -23,8 +23,22 @@
 	.text
 	.globl _start
 _start:
+	lgdt gdt_desc                   /* our own GDT: iret reloads CS from it */
+	ljmp $0x08, $1f
+1:	mov $0x10, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov %ax, %fs
+	mov %ax, %gs
 	mov $0x8ff0, %esp
 	jmp main
+
+	.balign 8
+gdt:	.quad 0, 0x00cf9b000000ffff, 0x00cf93000000ffff
+gdt_desc:
+	.word 23
+	.long gdt
 
 puts:
 	mov $SERIAL, %dx

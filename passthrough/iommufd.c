@@ -1,0 +1,133 @@
+/* The VM's iommufd side: one IOAS that maps all guest RAM at IOVA = GPA, shared by every
+ * assigned device, and the KVM-VFIO pseudo-device that tells KVM about assigned devices. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passthrough/passthrough.h"
+#include "vmm/sys.h"
+#include "vmm/util.h"
+
+static void ctx_teardown(struct device *dv)
+{
+	struct pt_ctx *c = (struct pt_ctx *)dv;
+
+	if (c->kvm_vfio >= 0)
+		sys_close(c->kvm_vfio);
+	/* Closing the iommufd destroys the IOAS and unpins guest RAM; an fd handed in by a
+	 * management stack is not ours to close, so unmap and destroy explicitly there. */
+	if (c->iommufd >= 0 && !c->own_iommufd && c->ioas) {
+		struct iommu_ioas_unmap un = { .size = sizeof(un), .ioas_id = c->ioas,
+					       .iova = 0, .length = UINT64_MAX };
+		struct iommu_destroy d = { .size = sizeof(d), .id = c->ioas };
+
+		sys_ioctl(c->iommufd, IOMMU_IOAS_UNMAP, &un);
+		sys_ioctl(c->iommufd, IOMMU_DESTROY, &d);
+	}
+	if (c->iommufd >= 0 && c->own_iommufd)
+		sys_close(c->iommufd);
+	c->vm->passthrough = NULL;
+	free(c);
+}
+
+static int map_ram(struct pt_ctx *c)
+{
+	struct vm *vm = c->vm;
+
+	for (int i = 0; i < vm->nmem; i++) {
+		struct iommu_ioas_map m = {
+			.size = sizeof(m),
+			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+				 IOMMU_IOAS_MAP_WRITEABLE,
+			.ioas_id = c->ioas,
+			.user_va = (uint64_t)(uintptr_t)vm->mem[i].hva,
+			.length = vm->mem[i].size,
+			.iova = vm->mem[i].gpa,
+		};
+		int r = sys_ioctl(c->iommufd, IOMMU_IOAS_MAP, &m);
+
+		if (r < 0) {
+			char sz[32];
+
+			format_size(m.length, sz, sizeof(sz));
+			if (r == -ENOMEM)
+				return err_msg(ENOMEM, "pinning %s of guest RAM for DMA failed "
+						       "(IOMMU_IOAS_MAP: out of memory): raise "
+						       "RLIMIT_MEMLOCK to the guest's RAM size "
+						       "(ulimit -l), or run with CAP_IPC_LOCK", sz);
+			return err_ctx(r, "map guest RAM [0x%llx, +%s) for device DMA",
+				       (unsigned long long)m.iova, sz);
+		}
+	}
+	return 0;
+}
+
+int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
+{
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct kvm_create_device kd = { .type = KVM_DEV_TYPE_VFIO };
+	struct pt_ctx *c;
+	int r;
+
+	if (vm->passthrough) {
+		*out = vm->passthrough;
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return err_msg(ENOMEM, "out of memory");
+	c->dev.name = "iommufd";
+	c->dev.teardown = ctx_teardown;
+	c->vm = vm;
+	c->kvm_vfio = -1;
+	c->iommufd = iommufd_fd;
+	vm_add_device(vm, &c->dev);
+	vm->passthrough = c;
+	if (c->iommufd < 0) {
+		c->iommufd = sys_open("/dev/iommu", O_RDWR);
+		if (c->iommufd < 0)
+			return err_ctx(c->iommufd, "iommufd (needs Linux >= 6.2 with CONFIG_IOMMUFD; "
+						   "'ptvm check' tells more)");
+		c->own_iommufd = true;
+	}
+	r = sys_ioctl(c->iommufd, IOMMU_IOAS_ALLOC, &alloc);
+	if (r < 0)
+		return err_ctx(r, "allocate an IOAS");
+	c->ioas = alloc.out_ioas_id;
+	r = map_ram(c);
+	if (r < 0)
+		return r;
+	r = sys_ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &kd);
+	if (r < 0)
+		return err_ctx(r, "create KVM's VFIO device");
+	c->kvm_vfio = (int)kd.fd;
+	*out = c;
+	return 0;
+}
+
+/* After the first attach the IOAS knows the IOMMU's reserved ranges (e.g. the x86 MSI
+ * window): guest RAM and BAR windows must lie in allowed ranges. */
+int pt_ctx_check_ranges(struct pt_ctx *c)
+{
+	struct iommu_ioas_iova_ranges q = { .size = sizeof(q), .ioas_id = c->ioas,
+					    .num_iovas = 16,
+					    .allowed_iovas = (uint64_t)(uintptr_t)c->ranges };
+	struct vm *vm = c->vm;
+	int r = sys_ioctl(c->iommufd, IOMMU_IOAS_IOVA_RANGES, &q);
+
+	if (r < 0)
+		return err_ctx(r, "read the IOAS's usable IOVA ranges");
+	c->nranges = (int)(q.num_iovas < 16 ? q.num_iovas : 16);
+	for (int i = 0; i < vm->nmem; i++) {
+		uint64_t a = vm->mem[i].gpa, z = a + vm->mem[i].size - 1;
+		bool ok = false;
+
+		for (int k = 0; k < c->nranges && !ok; k++)
+			ok = a >= c->ranges[k].start && z <= c->ranges[k].last;
+		if (!ok)
+			return err_msg(ERANGE, "guest RAM [0x%llx, 0x%llx] crosses a range the IOMMU "
+					       "reserves; the device could not DMA there",
+				       (unsigned long long)a, (unsigned long long)z);
+	}
+	return 0;
+}

@@ -1,0 +1,74 @@
+/* Passthrough internals shared by the files of passthrough/. Nothing in vmm/ includes it. */
+#ifndef PTVM_PASSTHROUGH_H
+#define PTVM_PASSTHROUGH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "passthrough/pci_sysfs.h"
+#include "passthrough/uapi.h"
+#include "vmm/pci.h"
+#include "vmm/vm.h"
+
+/* One per VM: the iommufd, the IOAS that maps all guest RAM, the KVM-VFIO device. */
+struct pt_ctx {
+	struct device dev;
+	struct vm *vm;
+	int iommufd;
+	bool own_iommufd;
+	uint32_t ioas;
+	int kvm_vfio;
+	int ndevices;
+	struct iommu_iova_range ranges[16];
+	int nranges;
+};
+
+#define PT_MAX_VECTORS 32
+
+struct pt_dev;
+
+struct pt_bar {
+	struct pt_dev *owner;
+	uint64_t size;      /* 0: no BAR */
+	bool io, is64, prefetch;
+	uint64_t gpa;       /* guest address the guest (or ptvm as firmware) programmed */
+	uint32_t reg[2];    /* the BAR register(s) as the guest sees them */
+	uint64_t region_off;/* offset of the VFIO region in the device fd */
+	bool mmap_ok;
+	void *map;          /* host mapping of the whole region, NULL if not mmappable */
+	int slot;           /* KVM memslot while mapped, else -1 */
+	bool trapped;       /* on the MMIO bus (non-mmappable BAR) */
+	uint64_t mapped_gpa;
+};
+
+struct pt_dev {
+	struct device dev;
+	struct pci_func func;
+	struct pt_ctx *ctx;
+	struct vm *vm;
+	char name[PCI_BDF_STRLEN];
+	int fd;
+	uint32_t devid;
+	bool kvm_added, bound, attached;
+	struct vfio_device_info info;
+	uint64_t cfg_off, cfg_size;
+	uint8_t cfg[256];      /* the guest's view of emulated bytes */
+	uint8_t emul[256];     /* 1: byte is emulated from cfg[], 0: forwarded to the device */
+	struct pt_bar bars[6];
+	uint8_t msi_cap;       /* offset of the MSI capability, 0 if none */
+	int msi_nvec;          /* vectors currently enabled */
+	int msi_gsi[PT_MAX_VECTORS], msi_efd[PT_MAX_VECTORS];
+};
+
+/* iommufd.c */
+int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out);
+int pt_ctx_check_ranges(struct pt_ctx *ctx);
+/* vfio_dev.c */
+int pt_dev_open(struct pt_dev *d, const char *path, int fd);
+int pt_dev_setup(struct pt_dev *d);
+void pt_dev_close(struct pt_dev *d);
+/* pci_assign.c */
+int pt_func_init(struct pt_dev *d);
+void pt_func_teardown(struct pt_dev *d);
+
+#endif

@@ -1,0 +1,416 @@
+/* The assigned device as the guest sees it: a PCI function on ptvm's bus whose config
+ * space is the device's, except what must be virtual. Emulated: the BARs (guest addresses,
+ * sizing), the expansion ROM BAR (hidden: reads 0), the capability chain (only PM, MSI and
+ * PCIe are shown; MSI-X is hidden until ptvm emulates its table), the MSI capability
+ * (programmed into KVM routes, never into the device), the interrupt line, and the extended
+ * space (hidden). Everything else is forwarded to the device's config region, where
+ * vfio-pci applies its own access rules. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+
+#include "passthrough/passthrough.h"
+#include "vmm/arch.h"
+#include "vmm/irq.h"
+#include "vmm/sys.h"
+
+#define CMD_IO  0x1
+#define CMD_MEM 0x2
+#define CAP_PM  0x01
+#define CAP_MSI 0x05
+#define CAP_EXP 0x10
+#define MSI_CTRL_ENABLE 0x0001
+#define MSI_CTRL_64 0x0080
+#define MSI_CTRL_PVM 0x0100
+
+static uint32_t rd(const uint8_t *p, uint32_t len)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, p, len);
+	return v;
+}
+
+static void dev_cfg_read(struct pt_dev *d, uint32_t off, void *buf, uint32_t len)
+{
+	if (sys_pread(d->fd, buf, len, (off_t)(d->cfg_off + off)) != (ssize_t)len)
+		memset(buf, 0xff, len); /* a device that fails reads looks absent */
+}
+
+static void dev_cfg_write(struct pt_dev *d, uint32_t off, const void *buf, uint32_t len)
+{
+	sys_pwrite(d->fd, buf, len, (off_t)(d->cfg_off + off));
+}
+
+static void emulate(struct pt_dev *d, uint32_t off, uint32_t len)
+{
+	memset(d->emul + off, 1, len);
+}
+
+/* ---- BARs ------------------------------------------------------------------------ */
+
+static void bar_trap(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pt_bar *b = opaque;
+
+	if (write)
+		sys_pwrite(b->owner->fd, data, len, (off_t)(b->region_off + off));
+	else if (sys_pread(b->owner->fd, data, len, (off_t)(b->region_off + off)) != (ssize_t)len)
+		memset(data, 0xff, len);
+}
+
+static void bar_unmap(struct pt_dev *d, struct pt_bar *b)
+{
+	if (b->slot >= 0)
+		vm_unmap_memory(d->vm, b->slot);
+	b->slot = -1;
+	if (b->trapped)
+		bus_remove(b->io ? &d->vm->pio : &d->vm->mmio, b->mapped_gpa);
+	b->trapped = false;
+}
+
+/* Maps a BAR where the guest put it: a memslot over the mmapped region (no exits), or a
+ * trapped range forwarded to the device. A guest that programs an impossible address
+ * (overlapping RAM or another device) just gets no decode there. */
+static void bar_map(struct pt_dev *d, struct pt_bar *b)
+{
+	int r;
+
+	bar_unmap(d, b);
+	if (!b->gpa || b->gpa + b->size < b->gpa)
+		return;
+	if (b->map && !b->io && b->size >= 4096) {
+		r = vm_map_memory(d->vm, b->gpa, b->size, b->map);
+		if (r >= 0)
+			b->slot = r;
+	} else if (!bus_add(b->io ? &d->vm->pio : &d->vm->mmio, b->gpa, b->size, bar_trap, b,
+			    d->name)) {
+		b->trapped = true;
+	}
+	b->mapped_gpa = b->gpa;
+}
+
+static bool decode_on(struct pt_dev *d, const struct pt_bar *b)
+{
+	uint16_t cmd;
+
+	dev_cfg_read(d, 0x04, &cmd, 2);
+	return cmd & (b->io ? CMD_IO : CMD_MEM);
+}
+
+static void bar_reg_write(struct pt_dev *d, int i, uint32_t v)
+{
+	struct pt_bar *b;
+	bool high = i > 0 && d->bars[i - 1].is64 && d->bars[i - 1].size;
+	uint64_t mask;
+
+	b = &d->bars[high ? i - 1 : i];
+	if (!b->size)
+		return; /* unimplemented BAR: reads 0, writes ignored */
+	mask = ~(b->size - 1);
+	if (high) {
+		b->reg[1] = v & (uint32_t)(mask >> 32);
+	} else {
+		uint32_t flags = b->io ? 0x1 : ((b->is64 ? 0x4 : 0) | (b->prefetch ? 0x8 : 0));
+
+		b->reg[0] = (v & (uint32_t)mask & (b->io ? ~0x3u : ~0xfu)) | flags;
+	}
+	b->gpa = ((uint64_t)(b->is64 ? b->reg[1] : 0) << 32) | (b->reg[0] & (b->io ? ~0x3u : ~0xfu));
+	if (b->gpa != b->mapped_gpa && decode_on(d, b))
+		bar_map(d, b);
+}
+
+static uint32_t bar_reg_read(struct pt_dev *d, int i)
+{
+	if (i > 0 && d->bars[i - 1].is64 && d->bars[i - 1].size)
+		return d->bars[i - 1].reg[1];
+	return d->bars[i].size ? d->bars[i].reg[0] : 0;
+}
+
+static int bars_init(struct pt_dev *d)
+{
+	struct pci_host *h = pci_host_of(d->vm);
+
+	for (int i = 0; i < 6; i++) {
+		struct vfio_region_info ri = { .argsz = sizeof(ri), .index = (uint32_t)i };
+		struct pt_bar *b = &d->bars[i];
+		uint32_t reg;
+		int r;
+
+		b->owner = d;
+		b->slot = -1;
+		if (sys_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri) < 0 || !ri.size)
+			continue;
+		dev_cfg_read(d, 0x10 + 4 * (uint32_t)i, &reg, 4);
+		b->size = ri.size;
+		b->region_off = ri.offset;
+		b->io = reg & 1;
+		b->is64 = !b->io && (reg & 0x6) == 0x4;
+		b->prefetch = !b->io && (reg & 0x8);
+		if (b->size & (b->size - 1))
+			return err_msg(EINVAL, "%s: BAR %d size 0x%llx is not a power of two", d->name,
+				       i, (unsigned long long)b->size);
+		/* With capabilities (sparse mmap areas, e.g. around an MSI-X table) the BAR is
+		 * trapped whole for now: correct, only slower. */
+		if (!b->io && (ri.flags & VFIO_REGION_INFO_FLAG_MMAP) &&
+		    !(ri.flags & VFIO_REGION_INFO_FLAG_CAPS)) {
+			void *m = sys_mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
+					   (off_t)ri.offset, &r);
+
+			b->map = m; /* NULL when the kernel refuses: trap the BAR instead */
+		}
+		b->gpa = b->io ? pci_alloc_io(h, b->size) : pci_alloc_bar(h, b->size, b->is64);
+		if (!b->gpa)
+			return err_msg(ENOSPC, "%s: no room for BAR %d (0x%llx bytes) in the guest's "
+					       "PCI windows", d->name, i, (unsigned long long)b->size);
+		b->reg[0] = (uint32_t)b->gpa | (b->io ? 0x1 : ((b->is64 ? 0x4 : 0) |
+							       (b->prefetch ? 0x8 : 0)));
+		b->reg[1] = (uint32_t)(b->gpa >> 32);
+		if (b->is64)
+			i++; /* the next register is this BAR's upper half */
+	}
+	return 0;
+}
+
+static void bars_map_all(struct pt_dev *d, bool io, bool on)
+{
+	for (int i = 0; i < 6; i++) {
+		struct pt_bar *b = &d->bars[i];
+
+		if (!b->size || b->io != io)
+			continue;
+		if (on && (b->slot < 0 && !b->trapped))
+			bar_map(d, b);
+		else if (!on)
+			bar_unmap(d, b);
+	}
+}
+
+/* ---- MSI ---------------------------------------------------------------------------- */
+
+static void msi_disable(struct pt_dev *d)
+{
+	struct vfio_irq_set s = { .argsz = sizeof(s), .index = VFIO_PCI_MSI_IRQ_INDEX,
+				  .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER };
+
+	if (!d->msi_nvec)
+		return;
+	sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &s);
+	for (int i = 0; i < d->msi_nvec; i++) {
+		irq_irqfd_remove(d->vm, d->msi_efd[i], (uint32_t)d->msi_gsi[i]);
+		irq_free_gsi(d->vm, (uint32_t)d->msi_gsi[i]);
+		sys_close(d->msi_efd[i]);
+	}
+	d->msi_nvec = 0;
+}
+
+/* The guest's MSI address/data become KVM routes; the device itself gets eventfds that
+ * KVM turns into those interrupts (irqfd): no exit to ptvm per interrupt. */
+static void msi_update(struct pt_dev *d)
+{
+	uint8_t *c = d->cfg + d->msi_cap;
+	uint16_t ctrl = (uint16_t)rd(c + 2, 2);
+	bool is64 = ctrl & MSI_CTRL_64;
+	uint64_t addr = rd(c + 4, 4) | (is64 ? (uint64_t)rd(c + 8, 4) << 32 : 0);
+	uint32_t data = rd(c + (is64 ? 12 : 8), 2);
+	int want = (ctrl & MSI_CTRL_ENABLE) ? 1 << ((ctrl >> 4) & 7) : 0;
+	struct {
+		struct vfio_irq_set s;
+		int32_t fds[PT_MAX_VECTORS];
+	} set;
+
+	if (want > (1 << ((ctrl >> 1) & 7)))
+		want = 1 << ((ctrl >> 1) & 7);
+	if (want != d->msi_nvec)
+		msi_disable(d);
+	if (!want)
+		return;
+	for (int i = 0; i < want; i++) {
+		if (i >= d->msi_nvec) {
+			int gsi = irq_alloc_gsi(d->vm), efd = gsi < 0 ? -1 : sys_eventfd(0, 0);
+
+			if (efd < 0) {
+				if (gsi >= 0)
+					irq_free_gsi(d->vm, (uint32_t)gsi);
+				goto fail;
+			}
+			d->msi_gsi[i] = gsi;
+			d->msi_efd[i] = efd;
+		}
+		/* multiple messages: the low bits of data carry the vector number */
+		if (irq_route_msi(d->vm, (uint32_t)d->msi_gsi[i], addr,
+				  (data & ~(uint32_t)(want - 1)) | (uint32_t)i) < 0 ||
+		    (i >= d->msi_nvec && irq_irqfd(d->vm, d->msi_efd[i], (uint32_t)d->msi_gsi[i], -1) < 0)) {
+			sys_close(d->msi_efd[i]);
+			irq_free_gsi(d->vm, (uint32_t)d->msi_gsi[i]);
+			goto fail;
+		}
+		if (i >= d->msi_nvec)
+			d->msi_nvec = i + 1;
+	}
+	if (d->msi_nvec == want) {
+		memset(&set, 0, sizeof(set));
+		set.s.argsz = (uint32_t)(sizeof(set.s) + (size_t)want * sizeof(int32_t));
+		set.s.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+		set.s.index = VFIO_PCI_MSI_IRQ_INDEX;
+		set.s.count = (uint32_t)want;
+		for (int i = 0; i < want; i++)
+			set.fds[i] = d->msi_efd[i];
+		if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set) == 0)
+			return;
+	}
+fail:
+	/* The guest asked for something the host cannot give: leave MSI off. */
+	msi_disable(d);
+}
+
+/* ---- config space --------------------------------------------------------------- */
+
+static uint32_t cfg_read(struct pci_func *f, uint32_t off, uint32_t len)
+{
+	struct pt_dev *d = f->opaque;
+	uint8_t buf[4];
+
+	if (off >= 256)
+		return 0; /* extended capabilities hidden */
+	if (off >= 0x10 && off < 0x28)
+		return (uint32_t)(bar_reg_read(d, (int)(off - 0x10) / 4) >> (8 * (off & 3))) &
+		       (uint32_t)(((uint64_t)1 << (8 * len)) - 1);
+	dev_cfg_read(d, off, buf, len);
+	for (uint32_t i = 0; i < len; i++)
+		if (d->emul[off + i])
+			buf[i] = d->cfg[off + i];
+	return rd(buf, len);
+}
+
+static void cfg_write(struct pci_func *f, uint32_t off, uint32_t len, uint32_t val)
+{
+	struct pt_dev *d = f->opaque;
+	uint8_t *v = (uint8_t *)&val;
+	bool msi = false;
+
+	if (off >= 256)
+		return;
+	if (off >= 0x10 && off < 0x28) {
+		int i = (int)(off - 0x10) / 4;
+		uint32_t cur = bar_reg_read(d, i), shift = 8 * (off & 3);
+		uint32_t mask = (uint32_t)(((uint64_t)1 << (8 * len)) - 1) << shift;
+
+		bar_reg_write(d, i, (cur & ~mask) | ((val << shift) & mask));
+		return;
+	}
+	for (uint32_t i = 0; i < len; i++) {
+		uint32_t o = off + i;
+
+		if (!d->emul[o]) {
+			dev_cfg_write(d, o, &v[i], 1);
+			continue;
+		}
+		if (d->msi_cap && o >= d->msi_cap + 2u && o < d->msi_cap + 24u) {
+			if (o == d->msi_cap + 2u) /* control: MME and enable are the guest's */
+				d->cfg[o] = (uint8_t)((d->cfg[o] & 0x8e) | (v[i] & 0x71));
+			else if (o != d->msi_cap + 3u)
+				d->cfg[o] = v[i];
+			msi = true;
+		} else if (o == 0x3c) {
+			d->cfg[o] = v[i]; /* interrupt line: the guest's note to itself */
+		}
+	}
+	if (off <= 0x04 && off + len > 0x04) { /* command: follow memory/IO decode */
+		uint16_t cmd;
+
+		dev_cfg_read(d, 0x04, &cmd, 2);
+		bars_map_all(d, false, cmd & CMD_MEM);
+		bars_map_all(d, true, cmd & CMD_IO);
+	}
+	if (msi)
+		msi_update(d);
+}
+
+static const struct pci_func_ops pt_ops = { cfg_read, cfg_write };
+
+/* Rebuilds the capability chain with only the capabilities ptvm shows. */
+static void caps_init(struct pt_dev *d)
+{
+	uint8_t status, ptr, last = 0x34, guard = 0;
+
+	emulate(d, 0x34, 1);
+	d->cfg[0x34] = 0;
+	dev_cfg_read(d, 0x06, &status, 1);
+	if (!(status & 0x10))
+		return;
+	dev_cfg_read(d, 0x34, &ptr, 1);
+	while (ptr >= 0x40 && ptr < 0xff && guard++ < 48) {
+		uint8_t hdr[2];
+
+		ptr &= 0xfc;
+		dev_cfg_read(d, ptr, hdr, 2);
+		if (hdr[0] == CAP_PM || hdr[0] == CAP_MSI || hdr[0] == CAP_EXP) {
+			d->cfg[last] = ptr; /* link the previous shown capability to this one */
+			emulate(d, ptr + 1u, 1);
+			d->cfg[ptr + 1] = 0;
+			last = (uint8_t)(ptr + 1);
+			if (hdr[0] == CAP_MSI && !d->msi_cap && ptr <= 256 - 24) {
+				uint16_t ctrl;
+
+				d->msi_cap = ptr;
+				dev_cfg_read(d, ptr + 2u, &ctrl, 2);
+				ctrl &= (uint16_t)~(MSI_CTRL_PVM | MSI_CTRL_ENABLE | 0x70);
+				memcpy(d->cfg + ptr + 2, &ctrl, 2);
+				emulate(d, ptr + 2u, 22); /* control, address, data, masks */
+				memset(d->cfg + ptr + 4, 0, 20);
+			}
+		}
+		ptr = hdr[1];
+	}
+}
+
+int pt_func_init(struct pt_dev *d)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	int r = sys_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri);
+	uint8_t pin;
+	uint16_t cmd;
+
+	if (r < 0)
+		return err_ctx(r, "%s config space", d->name);
+	d->cfg_off = ri.offset;
+	d->cfg_size = ri.size;
+	for (int i = 0; i < PT_MAX_VECTORS; i++)
+		d->msi_efd[i] = -1;
+	if ((r = bars_init(d)) < 0)
+		return r;
+	emulate(d, 0x30, 4); /* expansion ROM: hidden */
+	emulate(d, 0x3c, 1);
+	caps_init(d);
+	d->func = (struct pci_func){ .ops = &pt_ops, .opaque = d, .name = d->name };
+	if ((r = pci_add_func(pci_host_of(d->vm), &d->func)) < 0)
+		return err_ctx(r, "%s", d->name);
+	dev_cfg_read(d, 0x3d, &pin, 1);
+	if (pin >= 1 && pin <= 4)
+		d->cfg[0x3c] = (uint8_t)arch_pci_intx_gsi(d->func.slot, pin - 1);
+	/* As firmware would: decode on, bus mastering off until the guest's driver asks. */
+	dev_cfg_read(d, 0x04, &cmd, 2);
+	cmd = (uint16_t)((cmd & ~0x4u) | CMD_MEM | (d->bars[0].io || d->bars[1].io ||
+						    d->bars[2].io || d->bars[3].io ||
+						    d->bars[4].io || d->bars[5].io ? CMD_IO : 0));
+	dev_cfg_write(d, 0x04, &cmd, 2);
+	bars_map_all(d, false, true);
+	bars_map_all(d, true, cmd & CMD_IO);
+	return 0;
+}
+
+void pt_func_teardown(struct pt_dev *d)
+{
+	msi_disable(d);
+	for (int i = 0; i < 6; i++) {
+		struct pt_bar *b = &d->bars[i];
+
+		if (b->owner)
+			bar_unmap(d, b);
+		if (b->map)
+			sys_munmap(b->map, b->size);
+		b->map = NULL;
+	}
+}

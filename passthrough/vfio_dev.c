@@ -1,0 +1,125 @@
+/* A VFIO device through its cdev, in the order that works (DESIGN.md): open the cdev,
+ * KVM_DEV_VFIO_FILE_ADD (before bind: KVM's reference is taken at bind), BIND_IOMMUFD,
+ * ATTACH_IOMMUFD_PT to the VM's IOAS, then device info. Each step has one undo. */
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "passthrough/passthrough.h"
+#include "vmm/sys.h"
+#include "vmm/util.h"
+
+#define ARGSZ(type, last) ((uint32_t)(offsetof(type, last) + sizeof(((type *)0)->last)))
+
+static const char *open_hint(int err)
+{
+	switch (err) {
+	case -ENOENT: return " (is the device bound to vfio-pci? 'ptvm check BDF' shows what to do)";
+	case -EBUSY: return " (another process, or a legacy VFIO group user, holds it)";
+	case -EACCES:
+	case -EPERM: return " (run as root or give this user access to the cdev)";
+	default: return "";
+	}
+}
+
+int pt_dev_open(struct pt_dev *d, const char *path, int fd)
+{
+	char cdev[64], cpath[96];
+	struct pci_bdf bdf;
+	int r;
+
+	if (fd >= 0) { /* handed in by a management stack */
+		d->fd = fd;
+		snprintf(d->name, sizeof(d->name), "fd%d", fd);
+		return 0;
+	}
+	r = pci_resolve_device("", path, &bdf);
+	if (r < 0)
+		return err_msg(EINVAL, "'%s' is neither a PCI address (0000:03:00.0) nor a VFIO cdev "
+				       "this host knows", path);
+	pci_bdf_format(&bdf, d->name);
+	if (path[0] == '/') {
+		snprintf(cpath, sizeof(cpath), "%s", path);
+	} else {
+		r = pci_vfio_cdev("", &bdf, cdev, sizeof(cdev));
+		if (r < 0)
+			return err_msg(ENODEV, "%s has no VFIO cdev: bind it to vfio-pci first "
+					       "('ptvm check %s' gives the commands)", d->name, d->name);
+		snprintf(cpath, sizeof(cpath), "/dev/vfio/devices/%s", cdev);
+	}
+	d->fd = sys_open(cpath, O_RDWR);
+	if (d->fd < 0)
+		return err_ctx(d->fd, "%s%s", d->name, open_hint(d->fd));
+	return 0;
+}
+
+static int kvm_file(struct pt_dev *d, uint64_t op)
+{
+	int32_t fd = d->fd;
+	struct kvm_device_attr a = { .group = KVM_DEV_VFIO_FILE, .attr = op,
+				     .addr = (uint64_t)(uintptr_t)&fd };
+
+	return sys_ioctl(d->ctx->kvm_vfio, KVM_SET_DEVICE_ATTR, &a);
+}
+
+int pt_dev_setup(struct pt_dev *d)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = ARGSZ(struct vfio_device_bind_iommufd, out_devid),
+		.iommufd = d->ctx->iommufd,
+	};
+	struct vfio_device_attach_iommufd_pt att = {
+		.argsz = ARGSZ(struct vfio_device_attach_iommufd_pt, pt_id),
+		.pt_id = d->ctx->ioas,
+	};
+	int r;
+
+	if ((r = kvm_file(d, KVM_DEV_VFIO_FILE_ADD)) < 0)
+		return err_ctx(r, "add %s to KVM's VFIO device", d->name);
+	d->kvm_added = true;
+	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind)) < 0)
+		return err_ctx(r, "bind %s to iommufd%s", d->name,
+			       r == -EBUSY ? " (already bound: is another VMM using it?)" : "");
+	d->bound = true;
+	d->devid = bind.out_devid;
+	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &att)) < 0)
+		return err_ctx(r, "attach %s to the guest's IOAS", d->name);
+	d->attached = true;
+	if ((r = pt_ctx_check_ranges(d->ctx)) < 0)
+		return err_ctx(r, "%s", d->name);
+	d->info = (struct vfio_device_info){ .argsz = sizeof(d->info) };
+	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info)) < 0)
+		return err_ctx(r, "%s", d->name);
+	if (!(d->info.flags & VFIO_DEVICE_FLAGS_PCI))
+		return err_msg(EINVAL, "%s is not a PCI device", d->name);
+	if (d->info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
+		return err_msg(EINVAL, "%s reports no config space region", d->name);
+	/* Start from a clean device when the kernel can reset it. */
+	if (d->info.flags & VFIO_DEVICE_FLAGS_RESET)
+		sys_ioctl(d->fd, VFIO_DEVICE_RESET, 0);
+	return 0;
+}
+
+void pt_dev_close(struct pt_dev *d)
+{
+	if (d->fd < 0)
+		return;
+	if (d->attached && (d->info.flags & VFIO_DEVICE_FLAGS_RESET))
+		sys_ioctl(d->fd, VFIO_DEVICE_RESET, 0); /* leave it clean for the next user */
+	if (d->attached) {
+		struct vfio_device_detach_iommufd_pt det = {
+			.argsz = ARGSZ(struct vfio_device_detach_iommufd_pt, flags) };
+
+		sys_ioctl(d->fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &det);
+		d->attached = false;
+	}
+	if (d->kvm_added) {
+		kvm_file(d, KVM_DEV_VFIO_FILE_DEL);
+		d->kvm_added = false;
+	}
+	sys_close(d->fd); /* unbinds from iommufd */
+	d->fd = -1;
+	d->bound = false;
+}

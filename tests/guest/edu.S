@@ -1,0 +1,207 @@
+/* Every QEMU edu device (1234:11e8) on bus 0, found through ports 0xcf8/0xcfc: its ID
+ * register through the BAR ptvm mapped, the liveness register, DMA RAM -> device -> RAM
+ * through the IOMMU (IOVA = GPA), and MSI: a raised interrupt and a DMA completion each
+ * reach the handler. Prints one line per device, then the count; fails with testdev exit
+ * codes 21-28. */
+	.include "lib.S"
+	.set EDU_ID, 0x11e81234
+	.set SRC, 0x200000
+	.set DST, 0x300000
+	.set LEN, 1024
+	.set VEC, 0x40
+	.set LAPIC, 0xfee00000
+
+main:
+	movl $isr, %eax                 /* IDT entry VEC: 32-bit interrupt gate */
+	mov %ax, idt + VEC * 8
+	movw $0x08, idt + VEC * 8 + 2
+	movw $0x8e00, idt + VEC * 8 + 4
+	shr $16, %eax
+	mov %ax, idt + VEC * 8 + 6
+	lidt idt_desc
+	orl $0x1ff, LAPIC + 0xf0        /* LAPIC software enable, spurious vector 0xff */
+	sti
+	xor %ebx, %ebx                  /* slot */
+	xor %edi, %edi                  /* devices tested */
+scan:
+	mov $0, %ecx
+	call cfg_read
+	cmp $EDU_ID, %eax
+	jne 1f
+	call test_edu
+	inc %edi
+1:	inc %ebx
+	cmp $32, %ebx
+	jne scan
+	mov %edi, %eax
+	add $'0', %al
+	mov %al, count_msg + 12
+	PUTS count_msg
+	call poweroff
+
+/* cfg_read: %eax = dword at offset %ecx of slot %ebx; cfg_write: write %eax there */
+cfg_addr:
+	push %eax
+	mov %ebx, %eax
+	shl $11, %eax
+	or %ecx, %eax
+	or $0x80000000, %eax
+	mov $0xcf8, %dx
+	out %eax, %dx
+	pop %eax
+	mov $0xcfc, %dx
+	ret
+cfg_read:
+	call cfg_addr
+	in %dx, %eax
+	ret
+cfg_write:
+	call cfg_addr
+	out %eax, %dx
+	ret
+
+/* wait for edu's DMA engine (bit 0 of 0x98) with a bound */
+dma_wait:
+	mov $20000000, %ecx
+1:	testl $1, 0x98(%esi)
+	jz 2f
+	loop 1b
+	FAIL 23
+2:	ret
+
+/* wait until msi_count reaches %eax, with a bound */
+msi_wait:
+	mov $50000000, %ecx
+1:	cmp %eax, msi_count
+	jae 2f
+	pause
+	loop 1b
+	FAIL 26
+2:	ret
+
+test_edu:
+	mov $0x10, %ecx
+	call cfg_read
+	and $0xfffffff0, %eax
+	mov %eax, %esi                  /* BAR0 */
+	mov %eax, edu_base
+	mov $0x04, %ecx
+	call cfg_read
+	or $0x6, %eax                   /* memory decode + bus master */
+	call cfg_write
+	cmpl $0x010000ed, (%esi)        /* ID register */
+	je 1f
+	FAIL 21
+1:	movl $0x12345678, 4(%esi)       /* liveness: reads back inverted */
+	cmpl $0xedcba987, 4(%esi)
+	je 1f
+	FAIL 22
+1:	mov $SRC, %edx                  /* a pattern that differs per slot */
+	xor %ecx, %ecx
+2:	lea (%ecx, %ebx), %eax
+	imul $7, %eax
+	mov %al, (%edx, %ecx)
+	movb $0, DST(%ecx)
+	inc %ecx
+	cmp $LEN, %ecx
+	jne 2b
+	movl $SRC, 0x80(%esi)           /* RAM -> device buffer */
+	movl $0x40000, 0x88(%esi)
+	movl $LEN, 0x90(%esi)
+	movl $1, 0x98(%esi)
+	call dma_wait
+	movl $0x40000, 0x80(%esi)       /* device buffer -> RAM */
+	movl $DST, 0x88(%esi)
+	movl $LEN, 0x90(%esi)
+	movl $3, 0x98(%esi)
+	call dma_wait
+	push %esi
+	push %edi
+	mov $SRC, %esi
+	mov $DST, %edi
+	mov $LEN, %ecx
+	cld
+	repe cmpsb
+	pop %edi
+	pop %esi
+	je 1f
+	FAIL 24
+1:	mov $0x34, %ecx                 /* find the MSI capability */
+	call cfg_read
+	and $0xfc, %eax
+3:	test %eax, %eax
+	jnz 4f
+	FAIL 25
+4:	mov %eax, %ebp
+	mov %eax, %ecx
+	call cfg_read
+	cmp $0x05, %al
+	je 5f
+	shr $8, %eax
+	and $0xfc, %eax
+	jmp 3b
+5:	shr $16, %eax                   /* MSI control */
+	mov %eax, %edx
+	lea 4(%ebp), %ecx
+	mov $LAPIC, %eax                /* address: LAPIC 0, fixed delivery */
+	call cfg_write
+	lea 8(%ebp), %ecx
+	test $0x80, %edx                /* 64-bit capable: high address, then data at +12 */
+	jz 6f
+	xor %eax, %eax
+	call cfg_write
+	lea 12(%ebp), %ecx
+6:	mov $VEC, %eax
+	call cfg_write
+	mov %ebp, %ecx                  /* enable: bit 16 of the capability's first dword */
+	call cfg_read
+	or $0x10000, %eax
+	call cfg_write
+	mov msi_count, %eax             /* 1. raise an interrupt by hand */
+	inc %eax
+	push %eax
+	movl $1, 0x60(%esi)
+	pop %eax
+	call msi_wait
+	mov msi_count, %eax             /* 2. a DMA that interrupts when done */
+	inc %eax
+	push %eax
+	movl $SRC, 0x80(%esi)
+	movl $0x40000, 0x88(%esi)
+	movl $16, 0x90(%esi)
+	movl $5, 0x98(%esi)
+	pop %eax
+	call msi_wait
+	mov %ebx, %eax                  /* report: "edu in slot NN ok" */
+	xor %edx, %edx
+	mov $10, %ecx
+	div %ecx
+	add $'0', %al
+	add $'0', %dl
+	mov %al, ok_msg + 24
+	mov %dl, ok_msg + 25
+	PUTS ok_msg
+	ret
+
+isr:
+	push %eax
+	push %edx
+	incl msi_count
+	mov edu_base, %edx
+	mov 0x24(%edx), %eax            /* interrupt status ... */
+	mov %eax, 0x64(%edx)            /* ... acknowledged */
+	movl $0, LAPIC + 0xb0           /* EOI */
+	pop %edx
+	pop %eax
+	iret
+
+	.balign 8
+idt_desc:
+	.word (VEC + 1) * 8 - 1
+	.long idt
+msi_count: .long 0
+edu_base:  .long 0
+ok_msg:    .asciz "ptvm-guest: edu in slot NN ok\n"
+count_msg: .asciz "ptvm-guest: N edu device(s) passed\n"
+	.balign 8
+idt:	.fill (VEC + 1) * 8, 1, 0

@@ -1,0 +1,40 @@
+# Passthrough on real VFIO + iommufd: the edu payload finds each assigned edu through
+# 0xcf8, reads its ID through the mmapped BAR, DMAs RAM -> device -> RAM through the IOMMU
+# and receives MSIs (a raised interrupt and a DMA completion).
+edus=$(find_pci 1234 11e8)
+edu_root=$(echo "$edus" | head -1)
+edu_port=$(echo "$edus" | tail -1)
+for d in $edu_root $edu_port; do
+  [ -e /sys/bus/pci/devices/$d/vfio-dev ] || bind_vfio $d
+done
+p=/lab/files/payloads/edu.bin
+
+assign() { # assign NAME DEVICE-OPTIONS...: runs the payload, leaves /tmp/NAME.log and $rc
+  local name=$1; shift
+  timeout 60 ptvm run --payload $p --memory 64M --device testdev "$@" --console stdio \
+    </dev/null >/tmp/$name.log 2>&1
+  rc=$?
+  echo "--- $name: exit $rc"; cat /tmp/$name.log
+}
+
+assign root --device vfio,bdf=$edu_root
+check "edu on the root bus: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "edu on the root bus: ID via BAR, DMA through the IOMMU, MSI" grep -q "edu in slot 01 ok" /tmp/root.log
+check "edu on the root bus: the guest saw 1 edu" grep -q "1 edu device(s) passed" /tmp/root.log
+
+assign port --device vfio,path=$(vfio_cdev $edu_port)
+check "edu behind the root port, by cdev path: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "edu behind the root port: ID, DMA, MSI" grep -q "edu in slot 01 ok" /tmp/port.log
+
+assign both --device vfio,bdf=$edu_root --device vfio,bdf=$edu_port
+check "both edus in one guest (one IOAS): exit 0 (got $rc)" [ "$rc" = 0 ]
+check "both edus in one guest: 2 passed" grep -q "2 edu device(s) passed" /tmp/both.log
+
+assign again --device vfio,bdf=$edu_root
+check "the same device again after teardown: exit 0 (got $rc)" [ "$rc" = 0 ]
+
+ptvm run --payload $p --device vfio,bdf=$edu_root --device vfio,bdf=$edu_root --console none \
+  </dev/null >/tmp/twice.log 2>&1; rc=$?
+cat /tmp/twice.log
+check "the same device twice: refused with exit 1 (got $rc)" [ "$rc" = 1 ]
+check "the same device twice: the error says so" grep -q "ptvm run: --device vfio: $edu_root is assigned twice" /tmp/twice.log
