@@ -99,20 +99,24 @@ const struct bus_range *bus_find(struct bus *b, uint64_t addr)
 bool bus_access(struct bus *b, uint64_t addr, void *data, uint32_t len, bool write)
 {
 	const struct bus_range *r;
-	bool hit = false;
+	struct bus_range hit = { 0 };
 
+	/* Copy the range and call its handler after unlocking: handlers may change buses
+	 * (a config write that moves a BAR), and their state lives as long as the VM. */
 	pthread_rwlock_rdlock(&b->lock);
 	r = bus_find(b, addr);
 	/* The whole access must fall inside one range (no straddling into a neighbour). */
-	if (r && len <= r->len && addr - r->base <= r->len - len) {
-		r->fn(r->opaque, addr - r->base, data, len, write);
-		hit = true;
-	}
+	if (r && len <= r->len && addr - r->base <= r->len - len)
+		hit = *r;
 	pthread_rwlock_unlock(&b->lock);
-	if (!hit) {
+	if (hit.fn) {
+		hit.fn(hit.opaque, addr - hit.base, data, len, write);
+		return true;
+	}
+	{
 		__atomic_add_fetch(&b->unhandled, 1, __ATOMIC_RELAXED);
 		if (!write)
 			memset(data, 0xff, len);
 	}
-	return hit;
+	return false;
 }

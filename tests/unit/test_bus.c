@@ -107,6 +107,35 @@ static void test_remove(void **state)
 	bus_free(&b);
 }
 
+/* A handler that moves a range on its own bus (what a BAR write through ECAM does) must
+ * not deadlock. */
+static struct bus *self_bus;
+static void mover(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct hit *h = opaque;
+
+	h->n++;
+	assert_int_equal(bus_remove(self_bus, 0x9000), 0);
+	assert_int_equal(bus_add(self_bus, 0xa000, 0x1000, record, h, "moved"), 0);
+}
+
+static void test_handler_changes_its_bus(void **state)
+{
+	struct bus b;
+	struct hit h = { 0 }, m = { 0 };
+	uint32_t v = 0;
+
+	bus_init(&b, "mmio");
+	self_bus = &b;
+	assert_int_equal(bus_add(&b, 0x1000, 4, mover, &m, "config"), 0);
+	assert_int_equal(bus_add(&b, 0x9000, 0x1000, record, &h, "bar"), 0);
+	assert_true(bus_access(&b, 0x1000, &v, 4, true));
+	assert_int_equal(m.n, 1);
+	assert_false(bus_access(&b, 0x9000, &v, 4, false));
+	assert_true(bus_access(&b, 0xa000, &v, 4, false));
+	bus_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +143,7 @@ int main(void)
 		cmocka_unit_test(test_overlap_refused),
 		cmocka_unit_test(test_unclaimed_and_straddling),
 		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_handler_changes_its_bus),
 	};
 	return cmocka_run_group_tests_name("bus", tests, NULL, NULL);
 }
