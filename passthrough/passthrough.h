@@ -55,10 +55,35 @@ struct pt_dev {
 	uint8_t cfg[256];      /* the guest's view of emulated bytes */
 	uint8_t emul[256];     /* 1: byte is emulated from cfg[], 0: forwarded to the device */
 	struct pt_bar bars[6];
+	pthread_mutex_t lock;  /* MSI/MSI-X state: config writes and table accesses */
 	uint8_t msi_cap;       /* offset of the MSI capability, 0 if none */
 	int msi_nvec;          /* vectors currently enabled */
 	int msi_gsi[PT_MAX_VECTORS], msi_efd[PT_MAX_VECTORS];
+	struct pt_msix *msix;  /* NULL if the device has no MSI-X */
 };
+
+struct pt_msix_entry {
+	uint32_t addr_lo, addr_hi, data, ctrl;
+};
+
+struct pt_msix {
+	uint8_t cap;
+	uint16_t n;                 /* table size */
+	int table_bar, pba_bar;
+	uint64_t table_off, pba_off;
+	bool enabled, fmask, vfio_on;
+	struct pt_msix_entry *table;
+	int *gsi, *efd;
+	bool *live;                 /* irqfd assigned */
+};
+
+/* msix.c. MSI-X table and PBA accesses inside a trapped BAR; false when off is not
+ * theirs. */
+int pt_msix_init(struct pt_dev *d, uint8_t cap, uint16_t ctrl, uint32_t table, uint32_t pba);
+void pt_msix_control(struct pt_dev *d, uint16_t ctrl);
+void pt_msix_free(struct pt_dev *d);
+bool pt_msix_access(struct pt_dev *d, int bar, uint64_t off, void *data, uint32_t len,
+		    bool write);
 
 /* iommufd.c */
 int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out);

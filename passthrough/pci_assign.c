@@ -1,7 +1,7 @@
 /* The assigned device as the guest sees it: a PCI function on ptvm's bus whose config
  * space is the device's, except what must be virtual. Emulated: the BARs (guest addresses,
- * sizing), the expansion ROM BAR (hidden: reads 0), the capability chain (only PM, MSI and
- * PCIe are shown; MSI-X is hidden until ptvm emulates its table), the MSI capability
+ * sizing), the expansion ROM BAR (hidden: reads 0), the capability chain (only PM, MSI,
+ * MSI-X and PCIe are shown), the MSI capability and MSI-X control word and table
  * (programmed into KVM routes, never into the device), the interrupt line, and the extended
  * space (hidden). Everything else is forwarded to the device's config region, where
  * vfio-pci applies its own access rules. */
@@ -20,6 +20,7 @@
 #define CAP_PM  0x01
 #define CAP_MSI 0x05
 #define CAP_EXP 0x10
+#define CAP_MSIX 0x11
 #define MSI_CTRL_ENABLE 0x0001
 #define MSI_CTRL_64 0x0080
 #define MSI_CTRL_PVM 0x0100
@@ -54,6 +55,8 @@ static void bar_trap(void *opaque, uint64_t off, void *data, uint32_t len, bool 
 {
 	struct pt_bar *b = opaque;
 
+	if (pt_msix_access(b->owner, (int)(b - b->owner->bars), off, data, len, write))
+		return;
 	if (write)
 		sys_pwrite(b->owner->fd, data, len, (off_t)(b->region_off + off));
 	else if (sys_pread(b->owner->fd, data, len, (off_t)(b->region_off + off)) != (ssize_t)len)
@@ -288,7 +291,7 @@ static void cfg_write(struct pci_func *f, uint32_t off, uint32_t len, uint32_t v
 {
 	struct pt_dev *d = f->opaque;
 	uint8_t *v = (uint8_t *)&val;
-	bool msi = false;
+	bool msi = false, msix = false;
 
 	if (off >= 256)
 		return;
@@ -313,9 +316,19 @@ static void cfg_write(struct pci_func *f, uint32_t off, uint32_t len, uint32_t v
 			else if (o != d->msi_cap + 3u)
 				d->cfg[o] = v[i];
 			msi = true;
+		} else if (d->msix && (o == d->msix->cap + 2u || o == d->msix->cap + 3u)) {
+			if (o == d->msix->cap + 3u) /* enable and function mask are the guest's */
+				d->cfg[o] = (uint8_t)((d->cfg[o] & 0x07) | (v[i] & 0xc0));
+			msix = true;
 		} else if (o == 0x3c) {
 			d->cfg[o] = v[i]; /* interrupt line: the guest's note to itself */
 		}
+	}
+	if (msix) {
+		uint16_t ctrl;
+
+		memcpy(&ctrl, d->cfg + d->msix->cap + 2, 2);
+		pt_msix_control(d, ctrl);
 	}
 	if (off <= 0x04 && off + len > 0x04) { /* command: follow memory/IO decode */
 		uint16_t cmd;
@@ -324,14 +337,17 @@ static void cfg_write(struct pci_func *f, uint32_t off, uint32_t len, uint32_t v
 		bars_map_all(d, false, cmd & CMD_MEM);
 		bars_map_all(d, true, cmd & CMD_IO);
 	}
-	if (msi)
+	if (msi) {
+		pthread_mutex_lock(&d->lock);
 		msi_update(d);
+		pthread_mutex_unlock(&d->lock);
+	}
 }
 
 static const struct pci_func_ops pt_ops = { cfg_read, cfg_write };
 
 /* Rebuilds the capability chain with only the capabilities ptvm shows. */
-static void caps_init(struct pt_dev *d)
+static int caps_init(struct pt_dev *d)
 {
 	uint8_t status, ptr, last = 0x34, guard = 0;
 
@@ -339,14 +355,15 @@ static void caps_init(struct pt_dev *d)
 	d->cfg[0x34] = 0;
 	dev_cfg_read(d, 0x06, &status, 1);
 	if (!(status & 0x10))
-		return;
+		return 0;
 	dev_cfg_read(d, 0x34, &ptr, 1);
 	while (ptr >= 0x40 && ptr < 0xff && guard++ < 48) {
 		uint8_t hdr[2];
 
 		ptr &= 0xfc;
 		dev_cfg_read(d, ptr, hdr, 2);
-		if (hdr[0] == CAP_PM || hdr[0] == CAP_MSI || hdr[0] == CAP_EXP) {
+		if (hdr[0] == CAP_PM || hdr[0] == CAP_MSI || hdr[0] == CAP_EXP ||
+		    (hdr[0] == CAP_MSIX && !d->msix && ptr <= 256 - 12)) {
 			d->cfg[last] = ptr; /* link the previous shown capability to this one */
 			emulate(d, ptr + 1u, 1);
 			d->cfg[ptr + 1] = 0;
@@ -361,9 +378,33 @@ static void caps_init(struct pt_dev *d)
 				emulate(d, ptr + 2u, 22); /* control, address, data, masks */
 				memset(d->cfg + ptr + 4, 0, 20);
 			}
+			if (hdr[0] == CAP_MSIX) {
+				uint16_t ctrl;
+				uint32_t tab, pba;
+
+				dev_cfg_read(d, ptr + 2u, &ctrl, 2);
+				dev_cfg_read(d, ptr + 4u, &tab, 4);
+				dev_cfg_read(d, ptr + 8u, &pba, 4);
+				if (pt_msix_init(d, ptr, ctrl, tab, pba) < 0) {
+					pt_msix_free(d);
+					return -ENOMEM;
+				}
+				/* The table's BAR is always trapped: the guest never reaches the
+				 * physical table. */
+				struct pt_bar *tb = &d->bars[d->msix->table_bar];
+
+				if (tb->map) {
+					sys_munmap(tb->map, tb->size);
+					tb->map = NULL;
+				}
+				ctrl &= (uint16_t)~0xc000; /* disabled, unmasked at start */
+				memcpy(d->cfg + ptr + 2, &ctrl, 2);
+				emulate(d, ptr + 2u, 2);
+			}
 		}
 		ptr = hdr[1];
 	}
+	return 0;
 }
 
 int pt_func_init(struct pt_dev *d)
@@ -383,7 +424,9 @@ int pt_func_init(struct pt_dev *d)
 		return r;
 	emulate(d, 0x30, 4); /* expansion ROM: hidden */
 	emulate(d, 0x3c, 1);
-	caps_init(d);
+	pthread_mutex_init(&d->lock, NULL);
+	if ((r = caps_init(d)) < 0)
+		return r;
 	d->func = (struct pci_func){ .ops = &pt_ops, .opaque = d, .name = d->name };
 	if ((r = pci_add_func(pci_host_of(d->vm), &d->func)) < 0)
 		return err_ctx(r, "%s", d->name);
@@ -404,6 +447,7 @@ int pt_func_init(struct pt_dev *d)
 void pt_func_teardown(struct pt_dev *d)
 {
 	msi_disable(d);
+	pt_msix_free(d);
 	for (int i = 0; i < 6; i++) {
 		struct pt_bar *b = &d->bars[i];
 

@@ -1,6 +1,6 @@
 # A Linux guest (L2) with the lab's e1000e assigned: its driver probes the NIC, the link
 # comes up, and it pings QEMU's user-network gateway (10.0.2.2) through the assigned NIC,
-# with message-signalled interrupts.
+# with MSI-X interrupts delivered through irqfds.
 nic=$(find_pci 8086 10d3)
 [ -e /sys/bus/pci/devices/$nic/vfio-dev ] || check "bind $nic to vfio-pci" bind_vfio $nic
 s=$(cut -d' ' -f1 /proc/uptime)
@@ -15,5 +15,6 @@ check "NIC guest: the e1000e driver found the assigned NIC" grep -q "L2-NIC: pci
 check "NIC guest: link up" grep -q "L2-NIC: carrier=1" /tmp/nic.log
 check "NIC guest: 10.0.2.2 answers ping through the assigned NIC" grep -q "L2-NIC: ping ok" /tmp/nic.log
 check "NIC guest: 0% packet loss" grep -q " 0% packet loss" /tmp/nic.log
-check "NIC guest: the NIC uses MSI (msi_irqs listed)" grep -qE "L2-NIC: pci .* 0x8086:0x10d3 msi_irqs=[0-9]" /tmp/nic.log
+check "NIC guest: the NIC's interrupts are MSI-X vectors" grep -qE "L2-NIC: pci .* 0x8086:0x10d3 msi_irqs=[0-9]" /tmp/nic.log
+check "NIC guest: its receive vector counted interrupts" grep -qE "^ *[0-9]+: +[1-9][0-9]* +PCI-MSIX-.* eth0-rx-0" /tmp/nic.log
 ok "timing: NIC guest booted, pinged and powered off in $(awk "BEGIN {print $e - $s}")s"

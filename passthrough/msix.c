@@ -1,0 +1,210 @@
+/* MSI-X for an assigned device: the capability's control word and the vector table are
+ * virtual. The device gets one eventfd per vector from VFIO; a vector that the guest has
+ * unmasked and pointed at a LAPIC becomes a KVM route + irqfd, so interrupts never pass
+ * through ptvm. Masking a vector detaches its irqfd: interrupts then wait in the eventfd
+ * (the PBA shows them pending) and are delivered when the guest unmasks it. */
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "passthrough/passthrough.h"
+#include "vmm/irq.h"
+#include "vmm/sys.h"
+
+#define MSIX_CTRL_ENABLE 0x8000
+#define MSIX_CTRL_FMASK 0x4000
+#define MSIX_ENTRY_MASKED 0x1
+
+static bool vector_live(const struct pt_msix *m, int i)
+{
+	const struct pt_msix_entry *e = &m->table[i];
+
+	return m->enabled && !m->fmask && !(e->ctrl & MSIX_ENTRY_MASKED) &&
+	       (e->addr_lo & 0xfff00000u) == 0xfee00000u && !e->addr_hi;
+}
+
+static void vfio_msix(struct pt_dev *d, bool on)
+{
+	struct pt_msix *m = d->msix;
+	size_t sz = sizeof(struct vfio_irq_set) + (on ? m->n * sizeof(int32_t) : 0);
+	struct vfio_irq_set *s = calloc(1, sz);
+
+	if (!s)
+		return;
+	s->argsz = (uint32_t)sz;
+	s->index = VFIO_PCI_MSIX_IRQ_INDEX;
+	s->flags = VFIO_IRQ_SET_ACTION_TRIGGER |
+		   (on ? VFIO_IRQ_SET_DATA_EVENTFD : VFIO_IRQ_SET_DATA_NONE);
+	s->count = on ? m->n : 0;
+	if (on)
+		memcpy(s->data, m->efd, m->n * sizeof(int32_t));
+	m->vfio_on = sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, s) == 0 && on;
+	free(s);
+}
+
+static void release(struct pt_dev *d)
+{
+	struct pt_msix *m = d->msix;
+
+	if (m->vfio_on)
+		vfio_msix(d, false);
+	for (int i = 0; i < m->n; i++) {
+		if (m->live[i])
+			irq_irqfd_remove(d->vm, m->efd[i], (uint32_t)m->gsi[i]);
+		if (m->gsi[i] >= 0)
+			irq_free_gsi(d->vm, (uint32_t)m->gsi[i]);
+		if (m->efd[i] >= 0)
+			sys_close(m->efd[i]);
+		m->live[i] = false;
+		m->gsi[i] = m->efd[i] = -1;
+	}
+}
+
+/* Brings KVM and VFIO in line with the guest's view. Called with d->lock held. */
+static void update(struct pt_dev *d, int only)
+{
+	struct pt_msix *m = d->msix;
+
+	if (!m->enabled) {
+		release(d);
+		return;
+	}
+	if (!m->vfio_on) {
+		for (int i = 0; i < m->n; i++)
+			if (m->efd[i] < 0 && (m->efd[i] = sys_eventfd(0, 0)) < 0)
+				goto fail;
+		vfio_msix(d, true);
+		if (!m->vfio_on)
+			goto fail;
+	}
+	for (int i = only >= 0 ? only : 0; i < (only >= 0 ? only + 1 : m->n); i++) {
+		struct pt_msix_entry *e = &m->table[i];
+
+		if (vector_live(m, i)) {
+			if (m->gsi[i] < 0 && (m->gsi[i] = irq_alloc_gsi(d->vm)) < 0)
+				continue;
+			if (irq_route_msi(d->vm, (uint32_t)m->gsi[i],
+					  e->addr_lo | (uint64_t)e->addr_hi << 32, e->data) < 0)
+				continue;
+			if (!m->live[i])
+				m->live[i] = irq_irqfd(d->vm, m->efd[i], (uint32_t)m->gsi[i], -1) == 0;
+		} else if (m->live[i]) {
+			irq_irqfd_remove(d->vm, m->efd[i], (uint32_t)m->gsi[i]);
+			m->live[i] = false;
+		}
+	}
+	return;
+fail:
+	release(d); /* what the host cannot give, the guest does not get: no vectors */
+}
+
+static bool pending(const struct pt_msix *m, int i)
+{
+	struct pollfd p = { .fd = m->efd[i], .events = POLLIN };
+
+	return !m->live[i] && m->efd[i] >= 0 && poll(&p, 1, 0) == 1;
+}
+
+bool pt_msix_access(struct pt_dev *d, int bar, uint64_t off, void *data, uint32_t len,
+		    bool write)
+{
+	struct pt_msix *m = d->msix;
+	uint64_t tsize, psize;
+
+	if (!m)
+		return false;
+	tsize = (uint64_t)m->n * 16;
+	psize = ((uint64_t)m->n + 63) / 64 * 8;
+	if (bar == m->table_bar && off >= m->table_off && off - m->table_off < tsize) {
+		uint64_t o = off - m->table_off;
+
+		if (len > tsize - o || (len != 4 && len != 8) || (o & (len - 1))) {
+			if (!write) /* the spec allows only aligned dword/qword accesses */
+				memset(data, 0xff, len);
+			return true;
+		}
+		pthread_mutex_lock(&d->lock);
+		if (write) {
+			memcpy((uint8_t *)m->table + o, data, len);
+			update(d, (int)(o / 16));
+		} else {
+			memcpy(data, (uint8_t *)m->table + o, len);
+		}
+		pthread_mutex_unlock(&d->lock);
+		return true;
+	}
+	if (bar == m->pba_bar && off >= m->pba_off && off - m->pba_off < psize) {
+		uint64_t o = off - m->pba_off, bits = 0;
+
+		if (!write && len <= 8 && o + len <= psize) {
+			pthread_mutex_lock(&d->lock);
+			for (uint64_t b = 0; b < 8ull * len; b++) {
+				uint64_t vec = o * 8 + b;
+
+				if (vec < m->n && pending(m, (int)vec))
+					bits |= 1ull << b;
+			}
+			pthread_mutex_unlock(&d->lock);
+			memcpy(data, &bits, len);
+		} else if (!write) {
+			memset(data, 0, len);
+		}
+		return true; /* the PBA is read-only */
+	}
+	return false;
+}
+
+/* Config writes to the capability's control word (bytes cap+2, cap+3). */
+void pt_msix_control(struct pt_dev *d, uint16_t ctrl)
+{
+	struct pt_msix *m = d->msix;
+
+	pthread_mutex_lock(&d->lock);
+	m->enabled = ctrl & MSIX_CTRL_ENABLE;
+	m->fmask = ctrl & MSIX_CTRL_FMASK;
+	update(d, -1);
+	pthread_mutex_unlock(&d->lock);
+}
+
+int pt_msix_init(struct pt_dev *d, uint8_t cap, uint16_t ctrl, uint32_t table, uint32_t pba)
+{
+	struct pt_msix *m = calloc(1, sizeof(*m));
+	int n = (ctrl & 0x7ff) + 1;
+
+	if (!m)
+		return err_msg(ENOMEM, "out of memory");
+	m->cap = cap;
+	m->n = (uint16_t)n;
+	m->table_bar = table & 7;
+	m->table_off = table & ~7u;
+	m->pba_bar = pba & 7;
+	m->pba_off = pba & ~7u;
+	m->table = calloc((size_t)n, sizeof(*m->table));
+	m->gsi = malloc((size_t)n * sizeof(int));
+	m->efd = malloc((size_t)n * sizeof(int));
+	m->live = calloc((size_t)n, sizeof(bool));
+	d->msix = m;
+	if (!m->table || !m->gsi || !m->efd || !m->live || m->table_bar > 5 || m->pba_bar > 5)
+		return err_msg(ENOMEM, "%s: MSI-X table of %d vectors", d->name, n);
+	for (int i = 0; i < n; i++) {
+		m->gsi[i] = m->efd[i] = -1;
+		m->table[i].ctrl = MSIX_ENTRY_MASKED; /* all vectors start masked */
+	}
+	return 0;
+}
+
+void pt_msix_free(struct pt_dev *d)
+{
+	struct pt_msix *m = d->msix;
+
+	if (!m)
+		return;
+	if (m->gsi && m->efd && m->live)
+		release(d);
+	free(m->table);
+	free(m->gsi);
+	free(m->efd);
+	free(m->live);
+	free(m);
+	d->msix = NULL;
+}
