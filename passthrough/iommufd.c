@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "passthrough/passthrough.h"
+#include "vmm/log.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
 
@@ -94,13 +95,16 @@ int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
 	if (r < 0)
 		return err_ctx(r, "allocate an IOAS");
 	c->ioas = alloc.out_ioas_id;
+	log_step("iommufd: IOAS %u allocated", c->ioas);
 	r = map_ram(c);
 	if (r < 0)
 		return r;
+	log_step("iommufd: all guest RAM mapped for DMA (IOVA = GPA)");
 	r = sys_ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &kd);
 	if (r < 0)
 		return err_ctx(r, "create KVM's VFIO device");
 	c->kvm_vfio = (int)kd.fd;
+	log_step("KVM-VFIO device created");
 	*out = c;
 	return 0;
 }

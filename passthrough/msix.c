@@ -9,6 +9,7 @@
 
 #include "passthrough/passthrough.h"
 #include "vmm/irq.h"
+#include "vmm/log.h"
 #include "vmm/sys.h"
 
 #define MSIX_CTRL_ENABLE 0x8000
@@ -76,6 +77,7 @@ static void update(struct pt_dev *d, int only)
 		vfio_msix(d, true);
 		if (!m->vfio_on)
 			goto fail;
+		log_step("%s: guest enabled MSI-X (%d vectors)", d->name, m->n);
 	}
 	for (int i = only >= 0 ? only : 0; i < (only >= 0 ? only + 1 : m->n); i++) {
 		struct pt_msix_entry *e = &m->table[i];

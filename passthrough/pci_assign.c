@@ -13,6 +13,7 @@
 #include "passthrough/passthrough.h"
 #include "vmm/arch.h"
 #include "vmm/irq.h"
+#include "vmm/log.h"
 #include "vmm/sys.h"
 
 #define CMD_IO  0x1
@@ -260,8 +261,10 @@ static void msi_update(struct pt_dev *d)
 		set.s.count = (uint32_t)want;
 		for (int i = 0; i < want; i++)
 			set.fds[i] = d->msi_efd[i];
-		if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set) == 0)
+		if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set) == 0) {
+			log_step("%s: guest enabled %d MSI vector(s)", d->name, want);
 			return;
+		}
 	}
 fail:
 	/* The guest asked for something the host cannot give: leave MSI off. */
@@ -422,6 +425,7 @@ int pt_func_init(struct pt_dev *d)
 		d->msi_efd[i] = -1;
 	if ((r = bars_init(d)) < 0)
 		return r;
+	log_step("%s: BARs mmapped and placed", d->name);
 	emulate(d, 0x30, 4); /* expansion ROM: hidden */
 	emulate(d, 0x3c, 1);
 	pthread_mutex_init(&d->lock, NULL);
@@ -441,6 +445,7 @@ int pt_func_init(struct pt_dev *d)
 	dev_cfg_write(d, 0x04, &cmd, 2);
 	bars_map_all(d, false, true);
 	bars_map_all(d, true, cmd & CMD_IO);
+	log_step("%s: guest PCI slot %u", d->name, d->func.slot);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "passthrough/passthrough.h"
+#include "vmm/log.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
 
@@ -52,6 +53,7 @@ int pt_dev_open(struct pt_dev *d, const char *path, int fd)
 	d->fd = sys_open(cpath, O_RDWR);
 	if (d->fd < 0)
 		return err_ctx(d->fd, "%s%s", d->name, open_hint(d->fd));
+	log_step("%s: %s opened", d->name, cpath);
 	return 0;
 }
 
@@ -79,14 +81,17 @@ int pt_dev_setup(struct pt_dev *d)
 	if ((r = kvm_file(d, KVM_DEV_VFIO_FILE_ADD)) < 0)
 		return err_ctx(r, "add %s to KVM's VFIO device", d->name);
 	d->kvm_added = true;
+	log_step("%s: KVM_DEV_VFIO_FILE_ADD", d->name);
 	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind)) < 0)
 		return err_ctx(r, "bind %s to iommufd%s", d->name,
 			       r == -EBUSY ? " (already bound: is another VMM using it?)" : "");
 	d->bound = true;
 	d->devid = bind.out_devid;
+	log_step("%s: bound to iommufd (device id %u)", d->name, d->devid);
 	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &att)) < 0)
 		return err_ctx(r, "attach %s to the guest's IOAS", d->name);
 	d->attached = true;
+	log_step("%s: attached to IOAS %u (hwpt %u)", d->name, d->ctx->ioas, att.pt_id);
 	if ((r = pt_ctx_check_ranges(d->ctx)) < 0)
 		return err_ctx(r, "%s", d->name);
 	d->info = (struct vfio_device_info){ .argsz = sizeof(d->info) };
@@ -97,8 +102,10 @@ int pt_dev_setup(struct pt_dev *d)
 	if (d->info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
 		return err_msg(EINVAL, "%s reports no config space region", d->name);
 	/* Start from a clean device when the kernel can reset it. */
-	if (d->info.flags & VFIO_DEVICE_FLAGS_RESET)
+	if (d->info.flags & VFIO_DEVICE_FLAGS_RESET) {
 		sys_ioctl(d->fd, VFIO_DEVICE_RESET, 0);
+		log_step("%s: reset", d->name);
+	}
 	return 0;
 }
 

@@ -42,7 +42,7 @@ static int parse_device(const char *s, struct vm_config *cfg)
 int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 {
 	enum { O_KERNEL = 256, O_PAYLOAD, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE,
-	       O_DEVICE, O_HUGEPAGES };
+	       O_DEVICE, O_HUGEPAGES, O_VERBOSE };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "payload", required_argument, NULL, O_PAYLOAD },
@@ -53,6 +53,7 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 		{ "console", required_argument, NULL, O_CONSOLE },
 		{ "device", required_argument, NULL, O_DEVICE },
 		{ "hugepages", no_argument, NULL, O_HUGEPAGES },
+		{ "verbose", no_argument, NULL, O_VERBOSE },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -71,6 +72,7 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 		case O_INITRD: cfg->initrd = optarg; break;
 		case O_CMDLINE: cfg->cmdline = optarg; break;
 		case O_HUGEPAGES: cfg->hugepages = true; break;
+		case O_VERBOSE: cfg->verbose = true; break;
 		case O_MEMORY:
 			if (parse_size(optarg, &v))
 				return err_msg(EINVAL, "--memory: '%s' is not a size such as 512M or 2G",

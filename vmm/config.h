@@ -25,6 +25,7 @@ struct vm_config {
 	uint64_t memory;
 	int cpus;
 	bool hugepages;
+	bool verbose;
 	enum console_kind console;
 	const char *console_path;
 	struct device_spec devices[CONFIG_MAX_DEVICES];

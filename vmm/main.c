@@ -4,6 +4,7 @@
 
 #include "vmm/cmd.h"
 #include "vmm/err.h"
+#include "vmm/log.h"
 
 static void features(FILE *f)
 {
@@ -52,6 +53,7 @@ int main(int argc, char **argv)
 	const struct ptvm_cmd *c;
 	int i, r;
 
+	log_start();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -11,6 +11,7 @@
 #include "vmm/config.h"
 #include "vmm/console.h"
 #include "vmm/devtype.h"
+#include "vmm/log.h"
 #include "vmm/vcpu.h"
 
 static void run_usage(FILE *f)
@@ -28,6 +29,7 @@ static void run_usage(FILE *f)
 		"  --hugepages        back guest RAM with 2 MiB huge pages (hugetlbfs)\n"
 		"  --console KIND     stdio (default; raw mode on a terminal, Ctrl-A x quits),\n"
 		"                     file:PATH (output only), or none\n"
+		"  --verbose          print each setup step with its time on stderr\n"
 		"  --device SPEC      add a device; types:\n",
 		DEFAULT_CMDLINE, VM_MAX_CPUS);
 	PTVM_FOREACH(ptvm_device_types, t)
@@ -51,6 +53,7 @@ static void wait_for_stop(struct vm *vm, int sfd)
 	while (!vm_stopping(vm)) {
 		if (poll(p, 3, -1) < 0)
 			continue;
+		vm->wakeups++;
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -79,8 +82,10 @@ static int build(struct vm *vm)
 		if ((r = t->create(vm, cfg->devices[i].opts)) < 0)
 			return r;
 	}
+	log_step("devices ready");
 	if ((r = arch_load(vm)) < 0)
 		return r;
+	log_step("%s loaded", cfg->kernel ? "kernel" : "payload");
 	return vcpus_create(vm, cfg->cpus);
 }
 
@@ -95,6 +100,7 @@ static int run_main(int argc, char **argv)
 		fprintf(stderr, "ptvm run: %s (see 'ptvm run --help')\n", err_get());
 		return EXIT_USAGE;
 	}
+	log_verbose = cfg.verbose;
 	/* Blocked before any thread exists, so only the signalfd sees them. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -107,6 +113,7 @@ static int run_main(int argc, char **argv)
 		return err_errno(errno, "signalfd");
 
 	r = vm_create(&vm, &cfg);
+	log_step("VM created with %d MiB of guest RAM", (int)(cfg.memory >> 20));
 	if (r < 0) {
 		close(sfd);
 		return r;
@@ -115,7 +122,12 @@ static int run_main(int argc, char **argv)
 	if (r == 0)
 		r = vcpus_start(&vm);
 	if (r == 0)
+		log_step("%d vCPU(s) running", cfg.cpus);
+	if (r == 0)
 		wait_for_stop(&vm, sfd);
+	for (int i = 0; i < vm.ncpus; i++)
+		log_step("vCPU %d: %llu exits to ptvm", i, (unsigned long long)vm.vcpus[i].exits);
+	log_step("main thread: %llu wake-ups", (unsigned long long)vm.wakeups);
 	vcpus_destroy(&vm);
 	status = vm.exit_status;
 	if (r == 0)

@@ -108,6 +108,7 @@ static void *vcpu_thread(void *arg)
 			vm_request_stop(v->vm, VM_EXIT_ERROR, "vCPU %d: %s", v->id, err_get());
 			break;
 		}
+		v->exits++;
 		handle_exit(v);
 	}
 	return NULL;

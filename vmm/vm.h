@@ -30,6 +30,7 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool started;
+	uint64_t exits; /* KVM_RUN returns to ptvm */
 };
 
 /* Devices the VM owns; torn down in reverse order of creation. */
@@ -66,6 +67,7 @@ struct vm {
 	int stop_fd;       /* eventfd written once when the VM should stop */
 	bool stopping;
 	int exit_status;
+	uint64_t wakeups; /* times the main thread woke up */
 	char exit_reason[768];
 };
 

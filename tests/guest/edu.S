@@ -1,8 +1,8 @@
 /* Every QEMU edu device (1234:11e8) on bus 0, found through ports 0xcf8/0xcfc: its ID
  * register through the BAR ptvm mapped, the liveness register, DMA RAM -> device -> RAM
  * through the IOMMU (IOVA = GPA), and MSI: a raised interrupt and a DMA completion each
- * reach the handler. Prints one line per device, then the count; fails with testdev exit
- * codes 21-28. */
+ * reach the handler, then a burst of BURST raised interrupts all do. Prints one line per
+ * device, then the count; fails with testdev exit codes 21-28. */
 	.include "lib.S"
 	.set EDU_ID, 0x11e81234
 	.set SRC, 0x200000
@@ -10,6 +10,7 @@
 	.set LEN, 1024
 	.set VEC, 0x40
 	.set LAPIC, 0xfee00000
+	.set BURST, 1000
 
 main:
 	movl $isr, %eax                 /* IDT entry VEC: 32-bit interrupt gate */
@@ -172,6 +173,17 @@ test_edu:
 	movl $5, 0x98(%esi)
 	pop %eax
 	call msi_wait
+	push %edi                       /* 3. a burst: raise, wait, repeat */
+	mov $BURST, %edi
+7:	mov msi_count, %eax
+	inc %eax
+	push %eax
+	movl $1, 0x60(%esi)
+	pop %eax
+	call msi_wait
+	dec %edi
+	jnz 7b
+	pop %edi
 	mov %ebx, %eax                  /* report: "edu in slot NN ok" */
 	xor %edx, %edx
 	mov $10, %ecx
