@@ -49,6 +49,7 @@ static int vfio_create(struct vm *vm, const char *opts)
 	d->dev.teardown = pt_teardown;
 	d->vm = vm;
 	d->fd = -1;
+	d->intx_gsi = d->intx_efd = d->intx_unmask_efd = -1;
 	if ((r = pt_ctx_get(vm, iommufd == UINT64_MAX ? -1 : (int)iommufd, &d->ctx)) < 0) {
 		free(d);
 		return r;

@@ -47,8 +47,10 @@ static void release(struct pt_dev *d)
 {
 	struct pt_msix *m = d->msix;
 
-	if (m->vfio_on)
+	if (m->vfio_on) {
 		vfio_msix(d, false);
+		pt_intx_enable(d);
+	}
 	for (int i = 0; i < m->n; i++) {
 		if (m->live[i])
 			irq_irqfd_remove(d->vm, m->efd[i], (uint32_t)m->gsi[i]);
@@ -74,6 +76,7 @@ static void update(struct pt_dev *d, int only)
 		for (int i = 0; i < m->n; i++)
 			if (m->efd[i] < 0 && (m->efd[i] = sys_eventfd(0, 0)) < 0)
 				goto fail;
+		pt_intx_disable(d);
 		vfio_msix(d, true);
 		if (!m->vfio_on)
 			goto fail;

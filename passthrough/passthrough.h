@@ -60,7 +60,14 @@ struct pt_dev {
 	int msi_nvec;          /* vectors currently enabled */
 	int msi_gsi[PT_MAX_VECTORS], msi_efd[PT_MAX_VECTORS];
 	struct pt_msix *msix;  /* NULL if the device has no MSI-X */
+	int intx_gsi;          /* -1 if the device has no INTx */
+	int intx_efd, intx_unmask_efd;
+	bool intx_on;
 };
+
+/* INTx: on while neither MSI nor MSI-X is (vfio-pci allows one kind at a time). */
+void pt_intx_enable(struct pt_dev *d);
+void pt_intx_disable(struct pt_dev *d);
 
 struct pt_msix_entry {
 	uint32_t addr_lo, addr_hi, data, ctrl;

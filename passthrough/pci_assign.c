@@ -191,6 +191,66 @@ static void bars_map_all(struct pt_dev *d, bool io, bool on)
 	}
 }
 
+/* ---- INTx -------------------------------------------------------------------------- */
+
+/* Level-triggered INTx without ptvm on the path: VFIO signals the trigger eventfd and
+ * masks the line; KVM asserts the GSI; on the guest's EOI KVM de-asserts it and signals
+ * the resample eventfd, which VFIO takes as "unmask". */
+void pt_intx_enable(struct pt_dev *d)
+{
+	struct {
+		struct vfio_irq_set s;
+		int32_t fd;
+	} set = { .s = { .argsz = sizeof(set), .index = VFIO_PCI_INTX_IRQ_INDEX, .count = 1,
+			 .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER } };
+
+	if (d->intx_gsi < 0 || d->intx_on)
+		return;
+	if (d->intx_efd < 0 && (d->intx_efd = sys_eventfd(0, 0)) < 0)
+		return;
+	if (d->intx_unmask_efd < 0 && (d->intx_unmask_efd = sys_eventfd(0, 0)) < 0)
+		return;
+	set.fd = d->intx_efd;
+	if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set) < 0)
+		return;
+	set.s.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK;
+	set.fd = d->intx_unmask_efd;
+	if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set) < 0 ||
+	    irq_irqfd(d->vm, d->intx_efd, (uint32_t)d->intx_gsi, d->intx_unmask_efd) < 0) {
+		struct vfio_irq_set off = { .argsz = sizeof(off), .index = VFIO_PCI_INTX_IRQ_INDEX,
+					    .flags = VFIO_IRQ_SET_DATA_NONE |
+						     VFIO_IRQ_SET_ACTION_TRIGGER };
+
+		sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &off);
+		return;
+	}
+	d->intx_on = true;
+}
+
+void pt_intx_disable(struct pt_dev *d)
+{
+	struct vfio_irq_set off = { .argsz = sizeof(off), .index = VFIO_PCI_INTX_IRQ_INDEX,
+				    .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER };
+
+	if (!d->intx_on)
+		return;
+	sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &off);
+	irq_irqfd_remove(d->vm, d->intx_efd, (uint32_t)d->intx_gsi);
+	d->intx_on = false;
+}
+
+static void intx_setup(struct pt_dev *d, uint8_t pin)
+{
+	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = VFIO_PCI_INTX_IRQ_INDEX };
+
+	d->intx_gsi = d->intx_efd = d->intx_unmask_efd = -1;
+	if (pin < 1 || pin > 4 || sys_ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) < 0 || !ii.count)
+		return;
+	d->intx_gsi = arch_pci_intx_gsi(d->func.slot, pin - 1);
+	d->cfg[0x3c] = (uint8_t)d->intx_gsi;
+	pt_intx_enable(d);
+}
+
 /* ---- MSI ---------------------------------------------------------------------------- */
 
 static void msi_disable(struct pt_dev *d)
@@ -201,6 +261,7 @@ static void msi_disable(struct pt_dev *d)
 	if (!d->msi_nvec)
 		return;
 	sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &s);
+	pt_intx_enable(d);
 	for (int i = 0; i < d->msi_nvec; i++) {
 		irq_irqfd_remove(d->vm, d->msi_efd[i], (uint32_t)d->msi_gsi[i]);
 		irq_free_gsi(d->vm, (uint32_t)d->msi_gsi[i]);
@@ -254,6 +315,7 @@ static void msi_update(struct pt_dev *d)
 			d->msi_nvec = i + 1;
 	}
 	if (d->msi_nvec == want) {
+		pt_intx_disable(d);
 		memset(&set, 0, sizeof(set));
 		set.s.argsz = (uint32_t)(sizeof(set.s) + (size_t)want * sizeof(int32_t));
 		set.s.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
@@ -435,8 +497,7 @@ int pt_func_init(struct pt_dev *d)
 	if ((r = pci_add_func(pci_host_of(d->vm), &d->func)) < 0)
 		return err_ctx(r, "%s", d->name);
 	dev_cfg_read(d, 0x3d, &pin, 1);
-	if (pin >= 1 && pin <= 4)
-		d->cfg[0x3c] = (uint8_t)arch_pci_intx_gsi(d->func.slot, pin - 1);
+	intx_setup(d, pin);
 	/* As firmware would: decode on, bus mastering off until the guest's driver asks. */
 	dev_cfg_read(d, 0x04, &cmd, 2);
 	cmd = (uint16_t)((cmd & ~0x4u) | CMD_MEM | (d->bars[0].io || d->bars[1].io ||
@@ -453,6 +514,12 @@ void pt_func_teardown(struct pt_dev *d)
 {
 	msi_disable(d);
 	pt_msix_free(d);
+	pt_intx_disable(d);
+	if (d->intx_efd >= 0)
+		sys_close(d->intx_efd);
+	if (d->intx_unmask_efd >= 0)
+		sys_close(d->intx_unmask_efd);
+	d->intx_efd = d->intx_unmask_efd = -1;
 	for (int i = 0; i < 6; i++) {
 		struct pt_bar *b = &d->bars[i];
 

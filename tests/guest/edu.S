@@ -40,27 +40,6 @@ scan:
 	PUTS count_msg
 	call poweroff
 
-/* cfg_read: %eax = dword at offset %ecx of slot %ebx; cfg_write: write %eax there */
-cfg_addr:
-	push %eax
-	mov %ebx, %eax
-	shl $11, %eax
-	or %ecx, %eax
-	or $0x80000000, %eax
-	mov $0xcf8, %dx
-	out %eax, %dx
-	pop %eax
-	mov $0xcfc, %dx
-	ret
-cfg_read:
-	call cfg_addr
-	in %dx, %eax
-	ret
-cfg_write:
-	call cfg_addr
-	out %eax, %dx
-	ret
-
 /* wait for edu's DMA engine (bit 0 of 0x98) with a bound */
 dma_wait:
 	mov $20000000, %ecx

@@ -49,6 +49,27 @@ puts:
 	jmp 1b
 2:	ret
 
+/* cfg_read: %eax = dword at offset %ecx of slot %ebx; cfg_write: write %eax there */
+cfg_addr:
+	push %eax
+	mov %ebx, %eax
+	shl $11, %eax
+	or %ecx, %eax
+	or $0x80000000, %eax
+	mov $0xcf8, %dx
+	out %eax, %dx
+	pop %eax
+	mov $0xcfc, %dx
+	ret
+cfg_read:
+	call cfg_addr
+	in %dx, %eax
+	ret
+cfg_write:
+	call cfg_addr
+	out %eax, %dx
+	ret
+
 /* ACPI S5: SLP_TYP = 5, SLP_EN */
 poweroff:
 	mov $PM1A_CNT, %dx

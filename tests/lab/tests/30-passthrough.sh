@@ -33,6 +33,12 @@ check "both edus in one guest: 2 passed" grep -q "2 edu device(s) passed" /tmp/b
 assign again --device vfio,bdf=$edu_root
 check "the same device again after teardown: exit 0 (got $rc)" [ "$rc" = 0 ]
 
+p=/lab/files/payloads/intx.bin
+assign intx --device vfio,bdf=$edu_port
+check "INTx (irqfd + resample -> VFIO unmask): exit 0 (got $rc)" [ "$rc" = 0 ]
+check "INTx: 50 level-triggered interrupts arrived" grep -q "INTx: 50 interrupts on GSI" /tmp/intx.log
+p=/lab/files/payloads/edu.bin
+
 ptvm run --payload $p --device vfio,bdf=$edu_root --device vfio,bdf=$edu_root --console none \
   </dev/null >/tmp/twice.log 2>&1; rc=$?
 cat /tmp/twice.log

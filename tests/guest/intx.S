@@ -1,0 +1,98 @@
+/* INTx of the first edu on bus 0: the IOAPIC entry for the GSI that ptvm put in the
+ * interrupt-line register, level-triggered; 50 raised interrupts must all arrive. Each one
+ * after the first needs the EOI -> KVM resample -> VFIO unmask path. Fails with testdev
+ * exit codes 31-33. */
+	.include "lib.S"
+	.set EDU_ID, 0x11e81234
+	.set VEC, 0x41
+	.set LAPIC, 0xfee00000
+	.set IOAPIC, 0xfec00000
+	.set COUNT, 50
+
+main:
+	movl $isr, %eax
+	mov %ax, idt + VEC * 8
+	movw $0x08, idt + VEC * 8 + 2
+	movw $0x8e00, idt + VEC * 8 + 4
+	shr $16, %eax
+	mov %ax, idt + VEC * 8 + 6
+	lidt idt_desc
+	orl $0x1ff, LAPIC + 0xf0
+	xor %ebx, %ebx
+1:	xor %ecx, %ecx
+	call cfg_read
+	cmp $EDU_ID, %eax
+	je 2f
+	inc %ebx
+	cmp $32, %ebx
+	jne 1b
+	FAIL 31
+2:	mov $0x10, %ecx
+	call cfg_read
+	and $0xfffffff0, %eax
+	mov %eax, %esi
+	mov %eax, edu_base
+	mov $0x04, %ecx
+	call cfg_read
+	or $0x6, %eax
+	and $~0x400, %eax               /* INTx not disabled */
+	call cfg_write
+	mov $0x3c, %ecx
+	call cfg_read
+	movzbl %al, %eax                /* GSI */
+	mov %eax, gsi
+	shl $1, %eax                    /* IOAPIC redirection entry: level, active high */
+	add $0x10, %eax
+	mov %eax, IOAPIC
+	movl $(VEC | 1 << 15), IOAPIC + 0x10
+	inc %eax
+	mov %eax, IOAPIC
+	movl $0, IOAPIC + 0x10          /* destination: APIC 0 */
+	sti
+	mov $COUNT, %edi
+3:	mov count, %eax
+	inc %eax
+	push %eax
+	movl $1, 0x60(%esi)             /* raise */
+	pop %eax
+	mov $50000000, %ecx
+4:	cmp %eax, count
+	jae 5f
+	pause
+	loop 4b
+	FAIL 32
+5:	dec %edi
+	jnz 3b
+	mov gsi, %eax                   /* "... on GSI NN" */
+	xor %edx, %edx
+	mov $10, %ecx
+	div %ecx
+	add $'0', %al
+	add $'0', %dl
+	mov %al, msg + 41
+	mov %dl, msg + 42
+	PUTS msg
+	call poweroff
+
+isr:
+	push %eax
+	push %edx
+	incl count
+	mov edu_base, %edx
+	mov 0x24(%edx), %eax            /* acknowledge at the device: it drops the line */
+	mov %eax, 0x64(%edx)
+	movl $0, LAPIC + 0xb0           /* EOI: the IOAPIC lets KVM resample the line */
+	pop %edx
+	pop %eax
+	iret
+
+	.balign 8
+idt_desc:
+	.word (VEC + 1) * 8 - 1
+	.long idt
+count:    .long 0
+edu_base: .long 0
+gsi:      .long 0
+msg:      .asciz "ptvm-guest: INTx: 50 interrupts on GSI NN\n"
+	.balign 8
+idt:	.fill (VEC + 1) * 8, 1, 0
