@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "passthrough/passthrough.h"
+#include "vmm/config.h"
 #include "vmm/devtype.h"
 #include "vmm/util.h"
 
@@ -50,7 +51,8 @@ static int vfio_create(struct vm *vm, const char *opts)
 	d->vm = vm;
 	d->fd = -1;
 	d->intx_gsi = d->intx_efd = d->intx_unmask_efd = -1;
-	if ((r = pt_ctx_get(vm, iommufd == UINT64_MAX ? -1 : (int)iommufd, &d->ctx)) < 0) {
+	if ((r = pt_ctx_get(vm, iommufd != UINT64_MAX ? (int)iommufd : vm->cfg->iommufd,
+			    &d->ctx)) < 0) {
 		free(d);
 		return r;
 	}

@@ -42,7 +42,7 @@ static int parse_device(const char *s, struct vm_config *cfg)
 int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 {
 	enum { O_KERNEL = 256, O_PAYLOAD, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE,
-	       O_DEVICE, O_HUGEPAGES, O_VERBOSE };
+	       O_DEVICE, O_HUGEPAGES, O_VERBOSE, O_IOMMUFD };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, O_KERNEL },
 		{ "payload", required_argument, NULL, O_PAYLOAD },
@@ -54,12 +54,14 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 		{ "device", required_argument, NULL, O_DEVICE },
 		{ "hugepages", no_argument, NULL, O_HUGEPAGES },
 		{ "verbose", no_argument, NULL, O_VERBOSE },
+		{ "iommufd", required_argument, NULL, O_IOMMUFD },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
 	int c, r;
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->iommufd = -1;
 	cfg->memory = DEFAULT_MEMORY;
 	cfg->cpus = 1;
 	cfg->console = CONSOLE_STDIO;
@@ -73,6 +75,12 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 		case O_CMDLINE: cfg->cmdline = optarg; break;
 		case O_HUGEPAGES: cfg->hugepages = true; break;
 		case O_VERBOSE: cfg->verbose = true; break;
+		case O_IOMMUFD:
+			if (parse_u64(optarg, INT32_MAX, &v) || v < 3)
+				return err_msg(EINVAL, "--iommufd: '%s' is not an open file descriptor "
+						       "number (3 or more)", optarg);
+			cfg->iommufd = (int)v;
+			break;
 		case O_MEMORY:
 			if (parse_size(optarg, &v))
 				return err_msg(EINVAL, "--memory: '%s' is not a size such as 512M or 2G",

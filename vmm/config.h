@@ -26,6 +26,7 @@ struct vm_config {
 	int cpus;
 	bool hugepages;
 	bool verbose;
+	int iommufd;          /* --iommufd FD from a management stack, or -1 */
 	enum console_kind console;
 	const char *console_path;
 	struct device_spec devices[CONFIG_MAX_DEVICES];

@@ -30,6 +30,8 @@ static void run_usage(FILE *f)
 		"  --console KIND     stdio (default; raw mode on a terminal, Ctrl-A x quits),\n"
 		"                     file:PATH (output only), or none\n"
 		"  --verbose          print each setup step with its time on stderr\n"
+		"  --iommufd FD       use this open /dev/iommu (from a management stack) for all\n"
+		"                     assigned devices; ptvm does not close it\n"
 		"  --device SPEC      add a device; types:\n",
 		DEFAULT_CMDLINE, VM_MAX_CPUS);
 	PTVM_FOREACH(ptvm_device_types, t)

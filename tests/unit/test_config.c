@@ -27,6 +27,8 @@ static void test_defaults(void **state)
 	assert_string_equal(c.cmdline, "console=ttyS0");
 	assert_null(c.initrd);
 	assert_int_equal(c.ndevices, 0);
+	assert_int_equal(c.iommufd, -1);
+	assert_false(c.verbose);
 }
 
 static void test_all_options(void **state)
@@ -48,7 +50,10 @@ static void test_all_options(void **state)
 	assert_string_equal(c.devices[0].type, "testdev");
 	assert_string_equal(c.devices[0].opts, "port=0x501");
 	assert_string_equal(c.devices[1].opts, "");
-	assert_int_equal(PARSE(&c, "--payload", "p", "--console", "none"), 0);
+	assert_int_equal(PARSE(&c, "--payload", "p", "--console", "none", "--iommufd", "7",
+			       "--verbose"), 0);
+	assert_int_equal(c.iommufd, 7);
+	assert_true(c.verbose);
 	assert_int_equal(c.console, CONSOLE_NONE);
 }
 
@@ -78,6 +83,8 @@ static void test_errors(void **state)
 	BAD("--kernel and --payload exclude each other", "--kernel", "k", "--payload", "p");
 	BAD("--initrd and --cmdline need --kernel, not --payload", "--payload", "p", "--initrd", "i");
 	BAD("unknown option '--kernal'", "--kernal", "k");
+	BAD("--iommufd: '2' is not an open file descriptor number (3 or more)", "--kernel", "k",
+	    "--iommufd", "2");
 	BAD("--kernel needs a value", "--kernel");
 	BAD("unexpected argument 'extra'", "--kernel", "k", "extra");
 	BAD("--device: ',x=1' does not start with a device type (e.g. --device testdev)",

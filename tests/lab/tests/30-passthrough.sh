@@ -44,3 +44,10 @@ ptvm run --payload $p --device vfio,bdf=$edu_root --device vfio,bdf=$edu_root --
 cat /tmp/twice.log
 check "the same device twice: refused with exit 1 (got $rc)" [ "$rc" = 1 ]
 check "the same device twice: the error says so" grep -q "ptvm run: --device vfio: $edu_root is assigned twice" /tmp/twice.log
+
+# File descriptors handed in by a management stack: an iommufd and a device cdev.
+exec 5<>/dev/iommu 6<>$(vfio_cdev $edu_port)
+assign fds --iommufd 5 --device vfio,fd=6
+exec 5>&- 6>&-
+check "fds from a management stack (--iommufd 5 --device vfio,fd=6): exit 0 (got $rc)" [ "$rc" = 0 ]
+check "fds from a management stack: ID, DMA, MSI" grep -q "edu in slot 01 ok" /tmp/fds.log
