@@ -13,12 +13,7 @@
 	.set BURST, 1000
 
 main:
-	movl $isr, %eax                 /* IDT entry VEC: 32-bit interrupt gate */
-	mov %ax, idt + VEC * 8
-	movw $0x08, idt + VEC * 8 + 2
-	movw $0x8e00, idt + VEC * 8 + 4
-	shr $16, %eax
-	mov %ax, idt + VEC * 8 + 6
+	IDT_GATE VEC, isr
 	lidt idt_desc
 	orl $0x1ff, LAPIC + 0xf0        /* LAPIC software enable, spurious vector 0xff */
 	sti
@@ -163,14 +158,11 @@ test_edu:
 	dec %edi
 	jnz 7b
 	pop %edi
-	mov %ebx, %eax                  /* report: "edu in slot NN ok" */
-	xor %edx, %edx
-	mov $10, %ecx
-	div %ecx
-	add $'0', %al
-	add $'0', %dl
-	mov %al, ok_msg + 24
-	mov %dl, ok_msg + 25
+	push %edi                       /* report: "edu in slot NN ok" */
+	mov %ebx, %eax
+	mov $(ok_msg + 24), %edi
+	call put2
+	pop %edi
 	PUTS ok_msg
 	ret
 

@@ -10,12 +10,7 @@
 	.set COUNT, 50
 
 main:
-	movl $isr, %eax
-	mov %ax, idt + VEC * 8
-	movw $0x08, idt + VEC * 8 + 2
-	movw $0x8e00, idt + VEC * 8 + 4
-	shr $16, %eax
-	mov %ax, idt + VEC * 8 + 6
+	IDT_GATE VEC, isr
 	lidt idt_desc
 	orl $0x1ff, LAPIC + 0xf0
 	xor %ebx, %ebx
@@ -64,13 +59,8 @@ main:
 5:	dec %edi
 	jnz 3b
 	mov gsi, %eax                   /* "... on GSI NN" */
-	xor %edx, %edx
-	mov $10, %ecx
-	div %ecx
-	add $'0', %al
-	add $'0', %dl
-	mov %al, msg + 41
-	mov %dl, msg + 42
+	mov $(msg + 41), %edi
+	call put2
 	PUTS msg
 	call poweroff
 

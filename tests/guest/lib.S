@@ -13,6 +13,16 @@
 	call puts
 	.endm
 
+/* IDT_GATE vec, handler: a 32-bit interrupt gate in the payload's table "idt" */
+	.macro IDT_GATE vec, handler
+	movl $\handler, %eax
+	mov %ax, idt + \vec * 8
+	movw $0x08, idt + \vec * 8 + 2
+	movw $0x8e00, idt + \vec * 8 + 4
+	shr $16, %eax
+	mov %ax, idt + \vec * 8 + 6
+	.endm
+
 /* FAIL n: end ptvm with exit status n through testdev */
 	.macro FAIL n
 	mov $\n, %al
@@ -68,6 +78,21 @@ cfg_read:
 cfg_write:
 	call cfg_addr
 	out %eax, %dx
+	ret
+
+/* put2: write %eax (0-99) as two decimal digits at (%edi) */
+put2:
+	push %edx
+	push %ecx
+	xor %edx, %edx
+	mov $10, %ecx
+	div %ecx
+	add $'0', %al
+	add $'0', %dl
+	mov %al, (%edi)
+	mov %dl, 1(%edi)
+	pop %ecx
+	pop %edx
 	ret
 
 /* ACPI S5: SLP_TYP = 5, SLP_EN */
