@@ -19,12 +19,22 @@ static void pt_teardown(struct device *dv)
 	free(d);
 }
 
+static int reset_policy(const char *s)
+{
+	static const char *const names[] = { "auto", "function", "hot", "none" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
 static int vfio_create(struct vm *vm, const char *opts)
 {
 	char key[16], val[128], path[128] = "";
 	uint64_t fd = UINT64_MAX, iommufd = UINT64_MAX;
 	struct pt_dev *d;
-	int r, named = 0;
+	int r, named = 0, reset = PT_RESET_AUTO;
 
 	while ((r = opts_next("vfio", &opts, key, sizeof(key), val, sizeof(val))) > 0) {
 		if (!strcmp(key, "bdf") || !strcmp(key, "path")) {
@@ -33,9 +43,11 @@ static int vfio_create(struct vm *vm, const char *opts)
 		} else if (!strcmp(key, "fd") && !parse_u64(val, INT32_MAX, &fd)) {
 			named++;
 		} else if (!strcmp(key, "iommufd") && !parse_u64(val, INT32_MAX, &iommufd)) {
+		} else if (!strcmp(key, "reset") && (reset = reset_policy(val)) >= 0) {
 		} else {
 			return err_msg(EINVAL, "--device vfio: bad option %s=%s (bdf=0000:03:00.0, "
-					       "path=/dev/vfio/devices/vfioN, fd=N, iommufd=N)", key, val);
+					       "path=/dev/vfio/devices/vfioN, fd=N, iommufd=N, "
+					       "reset=auto|function|hot|none)", key, val);
 		}
 	}
 	if (r < 0)
@@ -51,6 +63,7 @@ static int vfio_create(struct vm *vm, const char *opts)
 	d->vm = vm;
 	d->fd = -1;
 	d->intx_gsi = d->intx_efd = d->intx_unmask_efd = -1;
+	d->reset = (enum pt_reset)reset;
 	if ((r = pt_ctx_get(vm, iommufd != UINT64_MAX ? (int)iommufd : vm->cfg->iommufd,
 			    &d->ctx)) < 0) {
 		free(d);
@@ -70,7 +83,7 @@ static int vfio_create(struct vm *vm, const char *opts)
 static const struct device_type vfio_type = {
 	.name = "vfio",
 	.usage = "vfio,bdf=0000:03:00.0 | vfio,path=/dev/vfio/devices/vfio0 | vfio,fd=N"
-		 "[,iommufd=FD]",
+		 "[,iommufd=FD][,reset=auto|function|hot|none]",
 	.help = "assign a PCI function bound to vfio-pci (VFIO cdev + iommufd)",
 	.create = vfio_create,
 };

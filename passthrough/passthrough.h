@@ -25,6 +25,10 @@ struct pt_ctx {
 
 #define PT_MAX_VECTORS 32
 
+/* How the device is reset at start and at teardown. auto: a function reset if the device
+ * has one, else a PCI hot reset if every device it affects is ours, else none. */
+enum pt_reset { PT_RESET_AUTO, PT_RESET_FUNCTION, PT_RESET_HOT, PT_RESET_NONE };
+
 struct pt_dev;
 
 struct pt_bar {
@@ -50,6 +54,7 @@ struct pt_dev {
 	int fd;
 	uint32_t devid;
 	bool kvm_added, bound, attached;
+	enum pt_reset reset;
 	struct vfio_device_info info;
 	uint64_t cfg_off, cfg_size;
 	uint8_t cfg[256];      /* the guest's view of emulated bytes */
@@ -98,6 +103,7 @@ int pt_ctx_check_ranges(struct pt_ctx *ctx);
 /* vfio_dev.c */
 int pt_dev_open(struct pt_dev *d, const char *path, int fd);
 int pt_dev_setup(struct pt_dev *d);
+int pt_dev_reset(struct pt_dev *d);
 void pt_dev_close(struct pt_dev *d);
 /* pci_assign.c */
 int pt_func_init(struct pt_dev *d);

@@ -84,7 +84,9 @@ int pt_dev_setup(struct pt_dev *d)
 	log_step("%s: KVM_DEV_VFIO_FILE_ADD", d->name);
 	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind)) < 0)
 		return err_ctx(r, "bind %s to iommufd%s", d->name,
-			       r == -EBUSY ? " (already bound: is another VMM using it?)" : "");
+			       r == -EBUSY || r == -EINVAL
+				       ? " (is it already bound? another process may hold its cdev)"
+				       : "");
 	d->bound = true;
 	d->devid = bind.out_devid;
 	log_step("%s: bound to iommufd (device id %u)", d->name, d->devid);
@@ -101,11 +103,70 @@ int pt_dev_setup(struct pt_dev *d)
 		return err_msg(EINVAL, "%s is not a PCI device", d->name);
 	if (d->info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
 		return err_msg(EINVAL, "%s reports no config space region", d->name);
-	/* Start from a clean device when the kernel can reset it. */
-	if (d->info.flags & VFIO_DEVICE_FLAGS_RESET) {
-		sys_ioctl(d->fd, VFIO_DEVICE_RESET, 0);
-		log_step("%s: reset", d->name);
+	return pt_dev_reset(d); /* start from a clean device */
+}
+
+/* The zero-length-fd-array hot reset of the iommufd world: allowed when every device the
+ * bus reset touches is owned by this iommufd (VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED). */
+static int hot_reset(struct pt_dev *d)
+{
+	struct {
+		struct vfio_pci_hot_reset_info h;
+		struct vfio_pci_dependent_device dev[32];
+	} info = { .h.argsz = sizeof(info) };
+	struct vfio_pci_hot_reset hr = { .argsz = sizeof(hr) };
+	int r = sys_ioctl(d->fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info);
+
+	if (r < 0)
+		return err_ctx(r, "%s: no PCI hot reset (its bus cannot be reset on its own)",
+			       d->name);
+	if (!(info.h.flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED)) {
+		char others[256] = "";
+
+		for (uint32_t i = 0; i < info.h.count && i < 32; i++)
+			if (info.dev[i].devid == (uint32_t)VFIO_PCI_DEVID_NOT_OWNED)
+				snprintf(others + strlen(others), sizeof(others) - strlen(others),
+					 " %04x:%02x:%02x.%x", info.dev[i].segment, info.dev[i].bus,
+					 info.dev[i].devfn >> 3, info.dev[i].devfn & 7);
+		return err_msg(EPERM, "%s: a hot reset would also reset%s, which this VM does "
+				      "not own (assign them too, or use reset=none)", d->name, others);
 	}
+	r = sys_ioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, &hr);
+	if (r < 0)
+		return err_ctx(r, "%s: hot reset", d->name);
+	log_step("%s: hot reset (secondary bus reset)", d->name);
+	return 0;
+}
+
+int pt_dev_reset(struct pt_dev *d)
+{
+	bool function = d->info.flags & VFIO_DEVICE_FLAGS_RESET;
+	int r;
+
+	switch (d->reset) {
+	case PT_RESET_NONE:
+		return 0;
+	case PT_RESET_HOT:
+		return hot_reset(d);
+	case PT_RESET_FUNCTION:
+		if (!function)
+			return err_msg(ENOTSUP, "%s has no reset method VFIO can use "
+						"(VFIO_DEVICE_RESET); try reset=hot or reset=none",
+				       d->name);
+		break;
+	case PT_RESET_AUTO:
+		if (function)
+			break;
+		if (hot_reset(d) == 0)
+			return 0;
+		log_step("%s: no reset method: the guest gets the device as it is", d->name);
+		err_clear();
+		return 0;
+	}
+	r = sys_ioctl(d->fd, VFIO_DEVICE_RESET, 0);
+	if (r < 0)
+		return err_ctx(r, "%s: reset", d->name);
+	log_step("%s: reset", d->name);
 	return 0;
 }
 
@@ -113,8 +174,8 @@ void pt_dev_close(struct pt_dev *d)
 {
 	if (d->fd < 0)
 		return;
-	if (d->attached && (d->info.flags & VFIO_DEVICE_FLAGS_RESET))
-		sys_ioctl(d->fd, VFIO_DEVICE_RESET, 0); /* leave it clean for the next user */
+	if (d->attached)
+		pt_dev_reset(d); /* leave it clean for the next user; failures change nothing */
 	if (d->attached) {
 		struct vfio_device_detach_iommufd_pt det = {
 			.argsz = ARGSZ(struct vfio_device_detach_iommufd_pt, flags) };

@@ -94,6 +94,7 @@ static int build(struct vm *vm)
 static int run_main(int argc, char **argv)
 {
 	struct vm_config cfg;
+	char why[1024];
 	struct vm vm;
 	sigset_t sigs;
 	int r, sfd, status;
@@ -130,12 +131,17 @@ static int run_main(int argc, char **argv)
 	for (int i = 0; i < vm.ncpus; i++)
 		log_step("vCPU %d: %llu exits to ptvm", i, (unsigned long long)vm.vcpus[i].exits);
 	log_step("main thread: %llu wake-ups", (unsigned long long)vm.wakeups);
+	/* Teardown may hit errors of its own; the one that stopped the VM is the one to tell. */
+	if (r < 0)
+		snprintf(why, sizeof(why), "%s", err_get());
 	vcpus_destroy(&vm);
 	status = vm.exit_status;
 	if (r == 0)
 		fprintf(stderr, "ptvm: %s\n", vm.exit_reason);
 	vm_destroy(&vm);
 	close(sfd);
+	if (r < 0)
+		err_msg(r, "%s", why);
 	return r < 0 ? r : status;
 }
 

@@ -46,8 +46,28 @@ check "the same device twice: refused with exit 1 (got $rc)" [ "$rc" = 1 ]
 check "the same device twice: the error says so" grep -q "ptvm run: --device vfio: $edu_root is assigned twice" /tmp/twice.log
 
 # File descriptors handed in by a management stack: an iommufd and a device cdev.
+# (No `timeout` wrapper here: its watchdog process would inherit and keep the cdev open,
+# leaving the device bound after ptvm exits.)
 exec 5<>/dev/iommu 6<>$(vfio_cdev $edu_port)
-assign fds --iommufd 5 --device vfio,fd=6
+ptvm run --payload $p --memory 64M --device testdev --iommufd 5 --device vfio,fd=6 \
+  --console stdio </dev/null >/tmp/fds.log 2>&1
+rc=$?
 exec 5>&- 6>&-
+cat /tmp/fds.log
 check "fds from a management stack (--iommufd 5 --device vfio,fd=6): exit 0 (got $rc)" [ "$rc" = 0 ]
 check "fds from a management stack: ID, DMA, MSI" grep -q "edu in slot 01 ok" /tmp/fds.log
+
+# Reset policies. The root-bus edu has no reset at all; the one behind the root port has a
+# function reset (VFIO_DEVICE_RESET) and a hot reset (its bus is the root port's).
+assign hot --device vfio,bdf=$edu_port,reset=hot --verbose
+check "reset=hot behind the root port: exit 0 (got $rc)" [ "$rc" = 0 ]
+check "reset=hot behind the root port: a secondary bus reset was done" grep -q "$edu_port: hot reset (secondary bus reset)" /tmp/hot.log
+assign auto_root --device vfio,bdf=$edu_root --verbose
+check "reset=auto on the root bus: runs without one (exit $rc)" [ "$rc" = 0 ]
+check "reset=auto on the root bus: says there is no reset method" grep -q "$edu_root: no reset method" /tmp/auto_root.log
+assign hot_root --device vfio,bdf=$edu_root,reset=hot
+check "reset=hot on the root bus: refused with exit 1 (got $rc)" [ "$rc" = 1 ]
+check "reset=hot on the root bus: the error says why" grep -q "no PCI hot reset" /tmp/hot_root.log
+assign fn_root --device vfio,bdf=$edu_root,reset=function
+check "reset=function on the root bus: refused with exit 1 (got $rc)" [ "$rc" = 1 ]
+check "reset=function on the root bus: the error suggests what to do" grep -q "try reset=hot or reset=none" /tmp/fn_root.log
