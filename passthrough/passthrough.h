@@ -29,6 +29,8 @@ struct pt_ctx {
  * has one, else a PCI hot reset if every device it affects is ours, else none. */
 enum pt_reset { PT_RESET_AUTO, PT_RESET_FUNCTION, PT_RESET_HOT, PT_RESET_NONE };
 
+#define PT_BAR_PIECES 8
+
 struct pt_dev;
 
 struct pt_bar {
@@ -38,10 +40,13 @@ struct pt_bar {
 	uint64_t gpa;       /* guest address the guest (or ptvm as firmware) programmed */
 	uint32_t reg[2];    /* the BAR register(s) as the guest sees them */
 	uint64_t region_off;/* offset of the VFIO region in the device fd */
-	bool mmap_ok;
-	void *map;          /* host mapping of the whole region, NULL if not mmappable */
-	int slot;           /* KVM memslot while mapped, else -1 */
-	bool trapped;       /* on the MMIO bus (non-mmappable BAR) */
+	/* Host mappings of what VFIO lets ptvm mmap (the whole BAR, or its sparse areas) */
+	struct { void *base; uint64_t off, size; } map[PT_BAR_PIECES];
+	int nmaps;
+	/* Guest memslots: the mappings minus what must trap (the MSI-X table and PBA) */
+	struct { uint8_t *hva; uint64_t off, size; int slot; } piece[PT_BAR_PIECES];
+	int npieces;
+	bool trapped;       /* the whole BAR on a bus: what no memslot covers exits there */
 	uint64_t mapped_gpa;
 };
 

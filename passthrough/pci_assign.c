@@ -66,33 +66,109 @@ static void bar_trap(void *opaque, uint64_t off, void *data, uint32_t len, bool 
 
 static void bar_unmap(struct pt_dev *d, struct pt_bar *b)
 {
-	if (b->slot >= 0)
-		vm_unmap_memory(d->vm, b->slot);
-	b->slot = -1;
+	for (int i = 0; i < b->npieces; i++) {
+		if (b->piece[i].slot >= 0)
+			vm_unmap_memory(d->vm, b->piece[i].slot);
+		b->piece[i].slot = -1;
+	}
 	if (b->trapped)
 		bus_remove(b->io ? &d->vm->pio : &d->vm->mmio, b->mapped_gpa);
 	b->trapped = false;
 }
 
-/* Maps a BAR where the guest put it: a memslot over the mmapped region (no exits), or a
- * trapped range forwarded to the device. A guest that programs an impossible address
- * (overlapping RAM or another device) just gets no decode there. */
+/* Maps a BAR where the guest put it: memslots over the mmapped pieces (no exits), and the
+ * whole BAR as a trapped range beneath them (what no memslot covers is forwarded to the
+ * device, or emulated for the MSI-X table and PBA). A guest that programs an impossible
+ * address (overlapping RAM or another device) just gets no decode there. */
 static void bar_map(struct pt_dev *d, struct pt_bar *b)
 {
-	int r;
-
 	bar_unmap(d, b);
 	if (!b->gpa || b->gpa + b->size < b->gpa)
 		return;
-	if (b->map && !b->io && b->size >= 4096) {
-		r = vm_map_memory(d->vm, b->gpa, b->size, b->map);
-		if (r >= 0)
-			b->slot = r;
-	} else if (!bus_add(b->io ? &d->vm->pio : &d->vm->mmio, b->gpa, b->size, bar_trap, b,
-			    d->name)) {
-		b->trapped = true;
+	for (int i = 0; i < b->npieces; i++) {
+		int r = vm_map_memory(d->vm, b->gpa + b->piece[i].off, b->piece[i].size,
+				      b->piece[i].hva);
+
+		b->piece[i].slot = r >= 0 ? r : -1;
 	}
+	b->trapped = !bus_add(b->io ? &d->vm->pio : &d->vm->mmio, b->gpa, b->size, bar_trap, b,
+			      d->name);
 	b->mapped_gpa = b->gpa;
+}
+
+/* Cuts [start, end) (page aligned outwards) out of a BAR's memslot pieces. */
+static void bar_exclude(struct pt_bar *b, uint64_t start, uint64_t end)
+{
+	start &= ~0xfffull;
+	end = (end + 0xfff) & ~0xfffull;
+	for (int i = 0; i < b->npieces; i++) {
+		uint64_t ps = b->piece[i].off, pe = ps + b->piece[i].size;
+		uint8_t *hva = b->piece[i].hva;
+
+		if (end <= ps || start >= pe)
+			continue;
+		/* drop the piece, then put back what lies left and right of the hole */
+		b->piece[i] = b->piece[--b->npieces];
+		i--;
+		if (start > ps && b->npieces < PT_BAR_PIECES)
+			b->piece[b->npieces++] = (__typeof__(b->piece[0])){ hva, ps, start - ps, -1 };
+		if (end < pe && b->npieces < PT_BAR_PIECES)
+			b->piece[b->npieces++] =
+				(__typeof__(b->piece[0])){ hva + (end - ps), end, pe - end, -1 };
+	}
+}
+
+/* What VFIO lets ptvm mmap: the whole region, or the sparse areas its capability lists. */
+static void bar_mmap(struct pt_dev *d, struct pt_bar *b, int index, uint32_t flags)
+{
+	struct {
+		struct vfio_region_info ri;
+		uint8_t caps[2048];
+	} q = { .ri = { .argsz = sizeof(q), .index = (uint32_t)index } };
+	uint64_t areas[PT_BAR_PIECES][2] = { { 0, b->size } };
+	int nareas = 1, r;
+
+	if (!(flags & VFIO_REGION_INFO_FLAG_MMAP))
+		return;
+	if ((flags & VFIO_REGION_INFO_FLAG_CAPS) &&
+	    sys_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &q) == 0 && q.ri.argsz <= sizeof(q)) {
+		for (uint32_t off = q.ri.cap_offset, n = 0; off && n < 16; n++) {
+			struct vfio_info_cap_header *h = (void *)((uint8_t *)&q + off);
+			struct vfio_region_info_cap_sparse_mmap *sp = (void *)h;
+
+			if (off < sizeof(q.ri) || off + sizeof(*sp) > q.ri.argsz)
+				break;
+			if (h->id == VFIO_REGION_INFO_CAP_SPARSE_MMAP) {
+				nareas = 0;
+				for (uint32_t k = 0; k < sp->nr_areas && nareas < PT_BAR_PIECES &&
+						     off + sizeof(*sp) + (k + 1) * sizeof(sp->areas[0]) <=
+							     q.ri.argsz; k++)
+					if (sp->areas[k].size && sp->areas[k].offset < b->size &&
+					    sp->areas[k].size <= b->size - sp->areas[k].offset) {
+						areas[nareas][0] = sp->areas[k].offset;
+						areas[nareas++][1] = sp->areas[k].size;
+					}
+			}
+			off = h->next;
+		}
+	}
+	for (int i = 0; i < nareas; i++) {
+		void *m;
+
+		if (areas[i][1] < 4096 || (areas[i][0] & 0xfff) || (areas[i][1] & 0xfff))
+			continue; /* memslots are whole pages: leave it trapped */
+		m = sys_mmap(NULL, areas[i][1], PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
+			     (off_t)(b->region_off + areas[i][0]), &r);
+		if (!m)
+			continue; /* refused: trap it instead */
+		b->map[b->nmaps].base = m;
+		b->map[b->nmaps].off = areas[i][0];
+		b->map[b->nmaps++].size = areas[i][1];
+		b->piece[b->npieces].hva = m;
+		b->piece[b->npieces].off = areas[i][0];
+		b->piece[b->npieces].size = areas[i][1];
+		b->piece[b->npieces++].slot = -1;
+	}
 }
 
 static bool decode_on(struct pt_dev *d, const struct pt_bar *b)
@@ -140,10 +216,8 @@ static int bars_init(struct pt_dev *d)
 		struct vfio_region_info ri = { .argsz = sizeof(ri), .index = (uint32_t)i };
 		struct pt_bar *b = &d->bars[i];
 		uint32_t reg;
-		int r;
 
 		b->owner = d;
-		b->slot = -1;
 		if (sys_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri) < 0 || !ri.size)
 			continue;
 		dev_cfg_read(d, 0x10 + 4 * (uint32_t)i, &reg, 4);
@@ -155,15 +229,8 @@ static int bars_init(struct pt_dev *d)
 		if (b->size & (b->size - 1))
 			return err_msg(EINVAL, "%s: BAR %d size 0x%llx is not a power of two", d->name,
 				       i, (unsigned long long)b->size);
-		/* With capabilities (sparse mmap areas, e.g. around an MSI-X table) the BAR is
-		 * trapped whole for now: correct, only slower. */
-		if (!b->io && (ri.flags & VFIO_REGION_INFO_FLAG_MMAP) &&
-		    !(ri.flags & VFIO_REGION_INFO_FLAG_CAPS)) {
-			void *m = sys_mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
-					   (off_t)ri.offset, &r);
-
-			b->map = m; /* NULL when the kernel refuses: trap the BAR instead */
-		}
+		if (!b->io)
+			bar_mmap(d, b, i, ri.flags);
 		b->gpa = b->io ? pci_alloc_io(h, b->size) : pci_alloc_bar(h, b->size, b->is64);
 		if (!b->gpa)
 			return err_msg(ENOSPC, "%s: no room for BAR %d (0x%llx bytes) in the guest's "
@@ -184,7 +251,7 @@ static void bars_map_all(struct pt_dev *d, bool io, bool on)
 
 		if (!b->size || b->io != io)
 			continue;
-		if (on && (b->slot < 0 && !b->trapped))
+		if (on && !b->trapped)
 			bar_map(d, b);
 		else if (!on)
 			bar_unmap(d, b);
@@ -454,14 +521,14 @@ static int caps_init(struct pt_dev *d)
 					pt_msix_free(d);
 					return -ENOMEM;
 				}
-				/* The table's BAR is always trapped: the guest never reaches the
-				 * physical table. */
-				struct pt_bar *tb = &d->bars[d->msix->table_bar];
+				/* The table and PBA always trap, even where VFIO would let them be
+				 * mapped: the guest never reaches the physical table. */
+				struct pt_msix *mx = d->msix;
 
-				if (tb->map) {
-					sys_munmap(tb->map, tb->size);
-					tb->map = NULL;
-				}
+				bar_exclude(&d->bars[mx->table_bar], mx->table_off,
+					    mx->table_off + 16ull * mx->n);
+				bar_exclude(&d->bars[mx->pba_bar], mx->pba_off,
+					    mx->pba_off + (mx->n + 63ull) / 64 * 8);
 				ctrl &= (uint16_t)~0xc000; /* disabled, unmasked at start */
 				memcpy(d->cfg + ptr + 2, &ctrl, 2);
 				emulate(d, ptr + 2u, 2);
@@ -525,8 +592,8 @@ void pt_func_teardown(struct pt_dev *d)
 
 		if (b->owner)
 			bar_unmap(d, b);
-		if (b->map)
-			sys_munmap(b->map, b->size);
-		b->map = NULL;
+		for (int k = 0; k < b->nmaps; k++)
+			sys_munmap(b->map[k].base, b->map[k].size);
+		b->nmaps = b->npieces = 0;
 	}
 }

@@ -144,6 +144,19 @@ static int dev_ioctl(unsigned long req, void *arg, const char *name)
 		ri->size = sim.bar[ri->index].size;
 		ri->offset = (uint64_t)ri->index << 40;
 		ri->flags = sim.bar[ri->index].flags;
+		if (sim.bar[ri->index].caps_len) {
+			uint32_t need = (uint32_t)sizeof(*ri) + sim.bar[ri->index].caps_len;
+
+			ri->flags |= VFIO_REGION_INFO_FLAG_CAPS;
+			if (ri->argsz < need) { /* too small: say how much, no chain */
+				ri->argsz = need;
+				ri->cap_offset = 0;
+				return 0;
+			}
+			ri->cap_offset = sizeof(*ri);
+			memcpy((uint8_t *)ri + sizeof(*ri), sim.bar[ri->index].caps,
+			       sim.bar[ri->index].caps_len);
+		}
 		return 0;
 	}
 	if (req == VFIO_DEVICE_GET_IRQ_INFO) {

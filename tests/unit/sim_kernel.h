@@ -18,6 +18,8 @@ struct sim_region {
 	uint64_t size;
 	uint32_t flags;
 	uint8_t *mem;
+	uint8_t caps[256]; /* capability chain reported after struct vfio_region_info */
+	uint32_t caps_len;
 };
 
 struct sim_slot {

@@ -20,6 +20,8 @@ static struct vm_config cfg;
 static struct pt_ctx ctx;
 static struct pt_dev *d;
 
+#define MSIX_MAPPABLE 1
+
 static void put(uint32_t off, uint32_t len, uint32_t v) { memcpy(sim.cfg + off, &v, len); }
 
 static uint32_t cfgr(uint32_t off, uint32_t len)
@@ -49,10 +51,30 @@ static int setup(void **state)
 	put(0x88, 4, 0x00002003);   /* PBA: BAR3 + 0x2000 */
 	put(0x90, 2, 0x0010);       /* PCIe, end of chain */
 	put(0x100, 4, 0x00010001);  /* AER: extended space, hidden */
-	sim.bar[0] = (struct sim_region){ 0x20000, VFIO_REGION_INFO_FLAG_MMAP, calloc(1, 0x20000) };
-	sim.bar[2] = (struct sim_region){ 0x20, 0, calloc(1, 0x20) };
-	sim.bar[3] = (struct sim_region){ 0x4000, VFIO_REGION_INFO_FLAG_MMAP |
-						  VFIO_REGION_INFO_FLAG_CAPS, calloc(1, 0x4000) };
+	sim.bar[0] = (struct sim_region){ .size = 0x20000, .flags = VFIO_REGION_INFO_FLAG_MMAP,
+					  .mem = calloc(1, 0x20000) };
+	sim.bar[2] = (struct sim_region){ .size = 0x20, .mem = calloc(1, 0x20) };
+	sim.bar[3] = (struct sim_region){ .size = 0x4000, .flags = VFIO_REGION_INFO_FLAG_MMAP,
+					  .mem = calloc(1, 0x4000) };
+	if (*state == (void *)MSIX_MAPPABLE) {
+		/* VFIO would let the whole BAR be mapped, table included */
+		struct vfio_info_cap_header h = { .id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE,
+						  .version = 1 };
+
+		memcpy(sim.bar[3].caps, &h, sizeof(h));
+		sim.bar[3].caps_len = sizeof(h);
+	} else {
+		/* the usual: two mappable areas around the table (page 0) and PBA (page 2) */
+		struct {
+			struct vfio_region_info_cap_sparse_mmap s;
+			struct vfio_region_sparse_mmap_area a[2];
+		} sp = { .s = { .header = { .id = VFIO_REGION_INFO_CAP_SPARSE_MMAP, .version = 1 },
+				.nr_areas = 2 },
+			 .a = { { 0x1000, 0x1000 }, { 0x3000, 0x1000 } } };
+
+		memcpy(sim.bar[3].caps, &sp, sizeof(sp));
+		sim.bar[3].caps_len = sizeof(sp);
+	}
 	sim.irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 1;
 	sim.irq_count[VFIO_PCI_MSI_IRQ_INDEX] = 4;
 	sim.irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = 5;
@@ -128,13 +150,20 @@ static void test_bar_mapping(void **state)
 
 	assert_true(slot_at(bar0) >= 0);           /* mmappable: a memslot, no exits */
 	assert_int_equal(sim.slots[slot_at(bar0)].size, 0x20000);
-	assert_int_equal(slot_at(bar3), -1);        /* sparse areas: trapped instead */
-	memcpy(sim.bar[3].mem + 0x3000, (uint32_t[]){ 0xabcd }, 4);
-	assert_true(bus_access(&vm.mmio, bar3 + 0x3000, &v, 4, false)); /* forwarded */
+	/* the MSI-X BAR: memslots for the pages that are neither table nor PBA */
+	assert_int_equal(slot_at(bar3), -1);
+	assert_int_equal(slot_at(bar3 + 0x2000), -1);
+	assert_true(slot_at(bar3 + 0x1000) >= 0);
+	assert_int_equal(sim.slots[slot_at(bar3 + 0x1000)].size, 0x1000);
+	assert_true(sim.slots[slot_at(bar3 + 0x1000)].hva == (uint64_t)(uintptr_t)(sim.bar[3].mem + 0x1000));
+	assert_true(slot_at(bar3 + 0x3000) >= 0);
+	memcpy(sim.bar[3].mem + 0x2800, (uint32_t[]){ 0xabcd }, 4);
+	assert_true(bus_access(&vm.mmio, bar3 + 0x2800, &v, 4, false)); /* past the PBA: forwarded */
 	assert_int_equal(v, 0xabcd);
 	cfgw(0x04, 2, 0);                           /* memory decode off: unmapped */
 	assert_int_equal(slot_at(bar0), -1);
-	assert_false(bus_access(&vm.mmio, bar3 + 0x3000, &v, 4, false));
+	assert_int_equal(slot_at(bar3 + 0x1000), -1);
+	assert_false(bus_access(&vm.mmio, bar3 + 0x2800, &v, 4, false));
 	cfgw(0x10, 4, 0xd0000000);                  /* moved while off: nothing mapped */
 	assert_int_equal(slot_at(0xd0000000), -1);
 	cfgw(0x04, 2, 0x2);                         /* on again: at the new address */
@@ -282,6 +311,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_intx_then_msi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_accesses, setup, teardown),
+		cmocka_unit_test_prestate_setup_teardown(test_bar_mapping, setup, teardown,
+							 (void *)MSIX_MAPPABLE),
+		cmocka_unit_test_prestate_setup_teardown(test_msix, setup, teardown,
+							 (void *)MSIX_MAPPABLE),
 	};
 	return cmocka_run_group_tests_name("pci_assign", tests, NULL, NULL);
 }
