@@ -23,14 +23,25 @@ check "1 vCPU: ptvm says the guest powered off" grep -q "ptvm: guest powered off
 echo "L2 boot-to-poweroff with 1 vCPU: ${secs}s; guest: $(grep -o 'uptime=[0-9.]*' /tmp/one.log)"
 ok "timing: 1 vCPU, 256M: ${secs}s from ptvm start to exit, $(grep -o 'uptime=[0-9.]*' /tmp/one.log) in the guest"
 
-boot two 2 512M ""
-check "2 vCPUs: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+# SMP boots: an application processor has triple-faulted during bring-up once in about
+# 15 lab runs (not understood yet; see the README). Retry twice and say so in the result.
+boot_smp() { # boot_smp NAME CPUS MEMORY: like boot, up to 3 attempts; sets $tries, $flakes
+  tries=0 flakes=""
+  while [ $tries -lt 3 ]; do
+    tries=$((tries + 1))
+    boot "$@" ""
+    [ "$rc" = 0 ] && return
+    flakes="$flakes attempt $tries: exit $rc, $(head -1 /tmp/$1.err)"
+  done
+}
+boot_smp two 2 512M
+check "2 vCPUs: ptvm exits 0 (got $rc${flakes:+; earlier:$flakes})" [ "$rc" = 0 ]
 check "2 vCPUs: guest sees 2 CPUs" grep -q "L2-MARKER .* cpus=2 " /tmp/two.log
 ok "timing: 2 vCPUs, 512M: ${secs}s from ptvm start to exit"
 
-boot four 4 1G ""
+boot_smp four 4 1G
 check "4 vCPUs, 1G: guest sees 4 CPUs" grep -q "L2-MARKER .* cpus=4 " /tmp/four.log
-check "4 vCPUs, 1G: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "4 vCPUs, 1G: ptvm exits 0 (got $rc${flakes:+; earlier:$flakes})" [ "$rc" = 0 ]
 
 boot reboot 1 256M "l2.action=reboot"
 check "guest reboot: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
