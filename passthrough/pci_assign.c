@@ -374,8 +374,10 @@ static void msi_update(struct pt_dev *d)
 		if (irq_route_msi(d->vm, (uint32_t)d->msi_gsi[i], addr,
 				  (data & ~(uint32_t)(want - 1)) | (uint32_t)i) < 0 ||
 		    (i >= d->msi_nvec && irq_irqfd(d->vm, d->msi_efd[i], (uint32_t)d->msi_gsi[i], -1) < 0)) {
-			sys_close(d->msi_efd[i]);
-			irq_free_gsi(d->vm, (uint32_t)d->msi_gsi[i]);
+			if (i >= d->msi_nvec) { /* not counted yet: msi_disable will not undo it */
+				sys_close(d->msi_efd[i]);
+				irq_free_gsi(d->vm, (uint32_t)d->msi_gsi[i]);
+			}
 			goto fail;
 		}
 		if (i >= d->msi_nvec)

@@ -53,8 +53,10 @@ int sys_close(int fd)
 {
 	if (fd == SIM_VM_FD || fd == SIM_DEV_FD)
 		return 0;
-	if (close(fd))
+	if (close(fd)) {
+		sim.bad_closes++;
 		return err_errno(errno, "close");
+	}
 	sim.open_eventfds--;
 	return 0;
 }
@@ -206,8 +208,8 @@ static int vm_ioctl(unsigned long req, void *arg, const char *name)
 	if (req == KVM_SET_GSI_ROUTING) {
 		struct kvm_irq_routing *t = arg;
 
-		if (t->nr > 1100)
-			return err_errno(EINVAL, "%s", name);
+		if (t->nr > 1100 || sim.fail_routing)
+			return err_errno(sim.fail_routing ? ENOMEM : EINVAL, "%s", name);
 		memcpy(sim.routes, t->entries, t->nr * sizeof(t->entries[0]));
 		sim.nroutes = (int)t->nr;
 		return 0;

@@ -46,6 +46,8 @@ struct sim {
 	int nroutes;
 	struct sim_irqfd irqfds[128];
 	int open_eventfds;
+	int bad_closes;      /* close() of an fd that was not open: an undo run twice */
+	bool fail_routing;   /* make KVM_SET_GSI_ROUTING fail */
 };
 
 extern struct sim sim;

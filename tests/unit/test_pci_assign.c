@@ -102,6 +102,7 @@ static int teardown(void **state)
 	pt_func_teardown(d);
 	/* nothing left behind: eventfds, irqfds, device memory slots */
 	assert_int_equal(sim.open_eventfds, 0);
+	assert_int_equal(sim.bad_closes, 0);
 	assert_int_equal(sim_irqfds_assigned(), 0);
 	assert_int_equal(sim_slots_used(), 0);
 	free(d);
@@ -232,6 +233,27 @@ static void test_intx_then_msi(void **state)
 	assert_int_equal(sim.open_eventfds, 2); /* INTx trigger + unmask */
 }
 
+/* KVM refusing a route while MSI is being reprogrammed: MSI goes off cleanly, each vector
+ * undone once, and the device falls back to INTx. */
+static void test_msi_route_failure(void **state)
+{
+	uint32_t msi = find_cap(0x05);
+
+	cfgw(msi + 4, 4, 0xfee00000);
+	cfgw(msi + 12, 2, 0x40);
+	cfgw(msi + 2, 2, 0x0021);
+	assert_int_equal(sim.set_count[VFIO_PCI_MSI_IRQ_INDEX], 4);
+	sim.fail_routing = true;
+	cfgw(msi + 12, 2, 0x60); /* re-route the existing vectors: the first one fails */
+	sim.fail_routing = false;
+	assert_int_equal(sim.bad_closes, 0);
+	assert_int_equal(d->msi_nvec, 0);
+	assert_int_equal(sim.set_count[VFIO_PCI_MSI_IRQ_INDEX], 0);
+	assert_int_equal(sim.set_count[VFIO_PCI_INTX_IRQ_INDEX], 1);
+	assert_int_equal(sim_irqfds_assigned(), 1);
+	assert_int_equal(sim.open_eventfds, 2);
+}
+
 static uint32_t tab(uint64_t base, uint64_t off, uint32_t len, uint32_t v, bool write)
 {
 	uint32_t x = v;
@@ -310,6 +332,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_capability_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_intx_then_msi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_msix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_msi_route_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_accesses, setup, teardown),
 		cmocka_unit_test_prestate_setup_teardown(test_bar_mapping, setup, teardown,
 							 (void *)MSIX_MAPPABLE),
