@@ -110,24 +110,28 @@ int pt_dev_setup(struct pt_dev *d)
  * bus reset touches is owned by this iommufd (VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED). */
 static int hot_reset(struct pt_dev *d)
 {
-	struct {
-		struct vfio_pci_hot_reset_info h;
-		struct vfio_pci_dependent_device dev[32];
-	} info = { .h.argsz = sizeof(info) };
+	/* the header and room for 32 dependent devices after it */
+	uint64_t buf[(sizeof(struct vfio_pci_hot_reset_info) +
+		      32 * sizeof(struct vfio_pci_dependent_device) + 7) / 8] = { 0 };
+	struct vfio_pci_hot_reset_info *info = (void *)buf;
 	struct vfio_pci_hot_reset hr = { .argsz = sizeof(hr) };
-	int r = sys_ioctl(d->fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info);
+	int r;
+
+	info->argsz = sizeof(buf);
+	r = sys_ioctl(d->fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info);
 
 	if (r < 0)
 		return err_ctx(r, "%s: no PCI hot reset (its bus cannot be reset on its own)",
 			       d->name);
-	if (!(info.h.flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED)) {
+	if (!(info->flags & VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED)) {
 		char others[256] = "";
 
-		for (uint32_t i = 0; i < info.h.count && i < 32; i++)
-			if (info.dev[i].devid == (uint32_t)VFIO_PCI_DEVID_NOT_OWNED)
+		for (uint32_t i = 0; i < info->count && i < 32; i++)
+			if (info->devices[i].devid == (uint32_t)VFIO_PCI_DEVID_NOT_OWNED)
 				snprintf(others + strlen(others), sizeof(others) - strlen(others),
-					 " %04x:%02x:%02x.%x", info.dev[i].segment, info.dev[i].bus,
-					 info.dev[i].devfn >> 3, info.dev[i].devfn & 7);
+					 " %04x:%02x:%02x.%x", info->devices[i].segment,
+					 info->devices[i].bus, info->devices[i].devfn >> 3,
+					 info->devices[i].devfn & 7);
 		return err_msg(EPERM, "%s: a hot reset would also reset%s, which this VM does "
 				      "not own (assign them too, or use reset=none)", d->name, others);
 	}

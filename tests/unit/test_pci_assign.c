@@ -10,19 +10,16 @@
 #include <unistd.h>
 
 #include "passthrough/passthrough.h"
-#include "tests/unit/sim_kernel.h"
+#include "tests/unit/sim_device.h"
 #include "vmm/arch.h"
 #include "vmm/config.h"
 #include "vmm/irq.h"
 
-static struct vm vm;
-static struct vm_config cfg;
-static struct pt_ctx ctx;
-static struct pt_dev *d;
+static struct sim_machine m;
+#define vm (m.vm)
+#define d (m.d)
 
 #define MSIX_MAPPABLE 1
-
-static void put(uint32_t off, uint32_t len, uint32_t v) { memcpy(sim.cfg + off, &v, len); }
 
 static uint32_t cfgr(uint32_t off, uint32_t len)
 {
@@ -36,80 +33,19 @@ static void cfgw(uint32_t off, uint32_t len, uint32_t v)
 
 static int setup(void **state)
 {
-	sim_reset();
-	put(0x00, 4, 0x11e81234);
-	put(0x06, 2, 0x0010);       /* capability list */
-	put(0x18, 4, 0x1);          /* BAR2: I/O */
-	put(0x30, 4, 0xfffe0001);   /* an expansion ROM ptvm must hide */
-	put(0x34, 1, 0x40);
-	put(0x3d, 1, 1);            /* INTA */
-	put(0x40, 2, 0x5001);       /* PM -> 0x50 */
-	put(0x50, 4, 0x00847005);   /* MSI -> 0x70: 64-bit, 4 vectors capable */
-	put(0x70, 2, 0x8009);       /* vendor-specific -> 0x80: must be hidden */
-	put(0x80, 4, 0x00049011);   /* MSI-X -> 0x90: 5 vectors */
-	put(0x84, 4, 0x00000003);   /* table: BAR3 + 0 */
-	put(0x88, 4, 0x00002003);   /* PBA: BAR3 + 0x2000 */
-	put(0x90, 2, 0x0010);       /* PCIe, end of chain */
-	put(0x100, 4, 0x00010001);  /* AER: extended space, hidden */
-	sim.bar[0] = (struct sim_region){ .size = 0x20000, .flags = VFIO_REGION_INFO_FLAG_MMAP,
-					  .mem = calloc(1, 0x20000) };
-	sim.bar[2] = (struct sim_region){ .size = 0x20, .mem = calloc(1, 0x20) };
-	sim.bar[3] = (struct sim_region){ .size = 0x4000, .flags = VFIO_REGION_INFO_FLAG_MMAP,
-					  .mem = calloc(1, 0x4000) };
-	if (*state == (void *)MSIX_MAPPABLE) {
-		/* VFIO would let the whole BAR be mapped, table included */
-		struct vfio_info_cap_header h = { .id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE,
-						  .version = 1 };
-
-		memcpy(sim.bar[3].caps, &h, sizeof(h));
-		sim.bar[3].caps_len = sizeof(h);
-	} else {
-		/* the usual: two mappable areas around the table (page 0) and PBA (page 2) */
-		struct {
-			struct vfio_region_info_cap_sparse_mmap s;
-			struct vfio_region_sparse_mmap_area a[2];
-		} sp = { .s = { .header = { .id = VFIO_REGION_INFO_CAP_SPARSE_MMAP, .version = 1 },
-				.nr_areas = 2 },
-			 .a = { { 0x1000, 0x1000 }, { 0x3000, 0x1000 } } };
-
-		memcpy(sim.bar[3].caps, &sp, sizeof(sp));
-		sim.bar[3].caps_len = sizeof(sp);
-	}
-	sim.irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 1;
-	sim.irq_count[VFIO_PCI_MSI_IRQ_INDEX] = 4;
-	sim.irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = 5;
-
-	memset(&vm, 0, sizeof(vm));
-	vm.vm_fd = SIM_VM_FD;
-	vm.cfg = &cfg;
-	vm.memslots_used = 1; /* slot 0: guest RAM */
-	bus_init(&vm.pio, "pio");
-	bus_init(&vm.mmio, "mmio");
-	assert_int_equal(pci_host_create(&vm, 0xe0000000, 0xc0000000, 0x20000000, 0x1000000000,
-					 0x1000000000), 0);
-	d = calloc(1, sizeof(*d));
-	d->vm = &vm;
-	d->ctx = &ctx;
-	d->fd = SIM_DEV_FD;
-	d->intx_gsi = d->intx_efd = d->intx_unmask_efd = -1;
-	strcpy(d->name, "0000:03:00.0");
-	assert_int_equal(pt_func_init(d), 0);
+	assert_int_equal(sim_machine_init(&m, *state == (void *)MSIX_MAPPABLE), 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	pt_func_teardown(d);
-	/* nothing left behind: eventfds, irqfds, device memory slots */
+	/* nothing left behind: eventfds, irqfds, device memory slots; nothing undone twice */
 	assert_int_equal(sim.open_eventfds, 0);
 	assert_int_equal(sim.bad_closes, 0);
 	assert_int_equal(sim_irqfds_assigned(), 0);
 	assert_int_equal(sim_slots_used(), 0);
-	free(d);
-	vm.devices->teardown(vm.devices);
-	irq_free(&vm);
-	bus_free(&vm.pio);
-	bus_free(&vm.mmio);
+	sim_machine_free(&m);
 	sim_reset();
 	return 0;
 }

@@ -1,0 +1,26 @@
+/* A small NIC-like VFIO device in the simulated kernel, assigned to a bare VM with a PCI
+ * host: what the passthrough unit tests and the fuzzer drive as a guest would. */
+#ifndef PTVM_TEST_SIM_DEVICE_H
+#define PTVM_TEST_SIM_DEVICE_H
+
+#include <stdbool.h>
+
+#include "passthrough/passthrough.h"
+#include "tests/unit/sim_kernel.h"
+#include "vmm/config.h"
+
+struct sim_machine {
+	struct vm vm;
+	struct vm_config cfg;
+	struct pt_ctx ctx;
+	struct pt_dev *d;
+};
+
+/* BAR0 128 KiB memory (mmappable), BAR2 32 I/O ports, BAR3 16 KiB with the MSI-X table
+ * (page 0) and PBA (page 2); PM, MSI (64-bit, 4 vectors), a vendor capability, MSI-X
+ * (5 vectors), PCIe; an expansion ROM and AER. msix_mappable: VFIO reports the whole BAR3
+ * as mappable instead of sparse areas around the table and PBA. 0 or -errno. */
+int sim_machine_init(struct sim_machine *m, bool msix_mappable);
+void sim_machine_free(struct sim_machine *m);
+
+#endif
