@@ -18,7 +18,6 @@ struct pt_ctx {
 	bool own_iommufd;
 	uint32_t ioas;
 	int kvm_vfio;
-	int ndevices;
 	struct iommu_iova_range ranges[16];
 	int nranges;
 };
@@ -58,10 +57,10 @@ struct pt_dev {
 	char name[PCI_BDF_STRLEN];
 	int fd;
 	uint32_t devid;
-	bool kvm_added, bound, attached;
+	bool kvm_added, attached;
 	enum pt_reset reset;
 	struct vfio_device_info info;
-	uint64_t cfg_off, cfg_size;
+	uint64_t cfg_off;
 	uint8_t cfg[256];      /* the guest's view of emulated bytes */
 	uint8_t emul[256];     /* 1: byte is emulated from cfg[], 0: forwarded to the device */
 	struct pt_bar bars[6];

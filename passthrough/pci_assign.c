@@ -210,7 +210,7 @@ static uint32_t bar_reg_read(struct pt_dev *d, int i)
 
 static int bars_init(struct pt_dev *d)
 {
-	struct pci_host *h = pci_host_of(d->vm);
+	struct pci_host *h = d->vm->pci;
 
 	for (int i = 0; i < 6; i++) {
 		struct vfio_region_info ri = { .argsz = sizeof(ri), .index = (uint32_t)i };
@@ -551,7 +551,6 @@ int pt_func_init(struct pt_dev *d)
 	if (r < 0)
 		return err_ctx(r, "%s config space", d->name);
 	d->cfg_off = ri.offset;
-	d->cfg_size = ri.size;
 	for (int i = 0; i < PT_MAX_VECTORS; i++)
 		d->msi_efd[i] = -1;
 	if ((r = bars_init(d)) < 0)
@@ -563,7 +562,7 @@ int pt_func_init(struct pt_dev *d)
 	if ((r = caps_init(d)) < 0)
 		return r;
 	d->func = (struct pci_func){ .ops = &pt_ops, .opaque = d, .name = d->name };
-	if ((r = pci_add_func(pci_host_of(d->vm), &d->func)) < 0)
+	if ((r = pci_add_func(d->vm->pci, &d->func)) < 0)
 		return err_ctx(r, "%s", d->name);
 	dev_cfg_read(d, 0x3d, &pin, 1);
 	intx_setup(d, pin);

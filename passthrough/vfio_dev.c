@@ -87,7 +87,6 @@ int pt_dev_setup(struct pt_dev *d)
 			       r == -EBUSY || r == -EINVAL
 				       ? " (is it already bound? another process may hold its cdev)"
 				       : "");
-	d->bound = true;
 	d->devid = bind.out_devid;
 	log_step("%s: bound to iommufd (device id %u)", d->name, d->devid);
 	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &att)) < 0)
@@ -193,5 +192,4 @@ void pt_dev_close(struct pt_dev *d)
 	}
 	sys_close(d->fd); /* unbinds from iommufd */
 	d->fd = -1;
-	d->bound = false;
 }

@@ -89,7 +89,7 @@ int bus_remove(struct bus *b, uint64_t base)
 	return r;
 }
 
-const struct bus_range *bus_find(struct bus *b, uint64_t addr)
+static const struct bus_range *bus_find(struct bus *b, uint64_t addr)
 {
 	int i = lower_bound(b, addr);
 

@@ -36,6 +36,5 @@ int bus_remove(struct bus *b, uint64_t base);
 /* Dispatches an access; returns false when no range covers [addr, addr+len). Unhandled
  * reads see all-ones, like a PC with nothing on the bus. */
 bool bus_access(struct bus *b, uint64_t addr, void *data, uint32_t len, bool write);
-const struct bus_range *bus_find(struct bus *b, uint64_t addr); /* unlocked; setup only */
 
 #endif

@@ -118,8 +118,6 @@ int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uin
 	return 0;
 }
 
-struct pci_host *pci_host_of(struct vm *vm) { return vm->pci; }
-
 int pci_add_func(struct pci_host *h, struct pci_func *f)
 {
 	if (f->slot) {

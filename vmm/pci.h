@@ -43,7 +43,6 @@ struct pci_host {
 /* Registers the host's ports and ECAM window; the arch chooses the addresses. */
 int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uint64_t mmio32_size,
 		    uint64_t mmio64_base, uint64_t mmio64_size);
-struct pci_host *pci_host_of(struct vm *vm);
 /* Puts f in a free slot (slot 0 is left empty), or in f->slot if nonzero. */
 int pci_add_func(struct pci_host *h, struct pci_func *f);
 /* Naturally aligned BAR space of size bytes (a power of two): 32-bit window, or the 64-bit

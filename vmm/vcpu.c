@@ -14,7 +14,7 @@
 
 static void kick_handler(int sig) { (void)sig; }
 
-static void fatal_exit(struct vcpu *v, const char *what)
+static void stop_with_registers(struct vcpu *v, const char *what)
 {
 	char regs[512];
 
@@ -31,7 +31,7 @@ static void handle_io(struct vcpu *v)
 	/* The kernel fills these; check anyway rather than trust an offset into our memory. */
 	if (run->io.data_offset >= v->run_size || bytes > v->run_size - run->io.data_offset ||
 	    run->io.size == 0 || run->io.size > 4) {
-		fatal_exit(v, "malformed KVM_EXIT_IO");
+		stop_with_registers(v, "malformed KVM_EXIT_IO");
 		return;
 	}
 	for (uint32_t i = 0; i < run->io.count; i++, p += run->io.size)
@@ -50,7 +50,7 @@ static void handle_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_MMIO:
 		if (run->mmio.len == 0 || run->mmio.len > 8)
-			fatal_exit(v, "malformed KVM_EXIT_MMIO");
+			stop_with_registers(v, "malformed KVM_EXIT_MMIO");
 		else
 			bus_access(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 				   run->mmio.is_write);
@@ -63,30 +63,30 @@ static void handle_exit(struct vcpu *v)
 		else {
 			snprintf(what, sizeof(what), "system event %u (crash or unknown)",
 				 run->system_event.type);
-			fatal_exit(v, what);
+			stop_with_registers(v, what);
 		}
 		break;
 	case KVM_EXIT_SHUTDOWN:
-		fatal_exit(v, "triple fault (KVM_EXIT_SHUTDOWN): the guest crashed or reset itself "
+		stop_with_registers(v, "triple fault (KVM_EXIT_SHUTDOWN): the guest crashed or reset itself "
 			      "the hard way");
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(what, sizeof(what), "KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, "
 			 "hardware reason 0x%llx)",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-		fatal_exit(v, what);
+		stop_with_registers(v, what);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
 		snprintf(what, sizeof(what), "KVM internal error (KVM_EXIT_INTERNAL_ERROR, "
 			 "suberror %u)", run->internal.suberror);
-		fatal_exit(v, what);
+		stop_with_registers(v, what);
 		break;
 	case KVM_EXIT_HLT:
-		fatal_exit(v, "the guest halted with interrupts off (KVM_EXIT_HLT)");
+		stop_with_registers(v, "the guest halted with interrupts off (KVM_EXIT_HLT)");
 		break;
 	default:
 		snprintf(what, sizeof(what), "unexpected KVM exit reason %u", run->exit_reason);
-		fatal_exit(v, what);
+		stop_with_registers(v, what);
 		break;
 	}
 }
