@@ -102,11 +102,14 @@ static int read_into(int fd, const char *path, uint8_t *dst, uint64_t off, uint6
 }
 
 /* Reads a whole file into guest memory at gpa, checking that it fits below limit. */
-static int load_file(struct vm *vm, const char *what, const char *path, uint64_t gpa,
-		     uint64_t limit, uint64_t *size)
+/* Reads a whole file into guest RAM within [lo, hi): at lo, or (at_top) as high as it fits,
+ * page aligned. One open decides both the size and the place. */
+static int load_file(struct vm *vm, const char *what, const char *path, uint64_t lo,
+		     uint64_t hi, bool at_top, uint64_t *gpa_out, uint64_t *size)
 {
 	struct stat st;
 	uint8_t *dst;
+	uint64_t gpa = lo;
 	int fd = sys_open(path, O_RDONLY), r = 0;
 
 	if (fd < 0)
@@ -116,15 +119,18 @@ static int load_file(struct vm *vm, const char *what, const char *path, uint64_t
 		goto out;
 	}
 	*size = (uint64_t)st.st_size;
-	if (gpa > limit || *size > limit - gpa || !(dst = gpa_to_hva(vm, gpa, *size))) {
+	if (at_top && hi > lo && *size <= hi - lo)
+		gpa = (hi - *size) & ~0xfffull;
+	if (gpa < lo || gpa > hi || *size > hi - gpa || !(dst = gpa_to_hva(vm, gpa, *size))) {
 		char a[32], b[32];
 
 		r = err_msg(ENOSPC, "%s %s (%s) does not fit in guest RAM (%s free there); give "
 				    "more --memory", what, path, format_size(*size, a, sizeof(a)),
-			    format_size(limit > gpa ? limit - gpa : 0, b, sizeof(b)));
+			    format_size(hi > lo ? hi - lo : 0, b, sizeof(b)));
 		goto out;
 	}
 	r = read_into(fd, path, dst, 0, *size);
+	*gpa_out = gpa;
 out:
 	sys_close(fd);
 	return r;
@@ -195,19 +201,14 @@ static int load_bzimage(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
 
 	if (cfg->initrd) {
 		/* As high as the kernel allows, below the 3 GiB hole, page aligned. */
-		uint64_t top = low_end, st_size;
-		struct stat st;
+		uint64_t top = low_end;
 
 		if (bz.initrd_addr_max && top > (uint64_t)bz.initrd_addr_max + 1)
 			top = (uint64_t)bz.initrd_addr_max + 1;
-		if (stat(cfg->initrd, &st) == 0 && (uint64_t)st.st_size < top - kernel_end)
-			initrd = (top - (uint64_t)st.st_size) & ~0xfffull;
-		else
-			initrd = kernel_end; /* load_file reports the shortfall */
-		r = load_file(vm, "initrd", cfg->initrd, initrd, top, &st_size);
+		r = load_file(vm, "initrd", cfg->initrd, kernel_end, top, true, &initrd,
+			      &initrd_size);
 		if (r < 0)
 			goto out;
-		initrd_size = st_size;
 	}
 
 	bp = gpa_to_hva(vm, X86_BOOT_PARAMS, sizeof(*bp));
@@ -227,7 +228,7 @@ int arch_load(struct vm *vm)
 {
 	struct x86_vm *x = vm->arch;
 	uint8_t *acpi = gpa_to_hva(vm, X86_ACPI, X86_ACPI_SIZE);
-	uint64_t size;
+	uint64_t gpa, size;
 	int r;
 
 	if (!acpi)
@@ -245,5 +246,6 @@ int arch_load(struct vm *vm)
 		return load_bzimage(vm, x, X86_ACPI);
 	x->payload = true;
 	x->entry = X86_HIGH_MEMORY;
-	return load_file(vm, "payload", vm->cfg->payload, X86_HIGH_MEMORY, vm->mem[0].size, &size);
+	return load_file(vm, "payload", vm->cfg->payload, X86_HIGH_MEMORY, vm->mem[0].size, false,
+			 &gpa, &size);
 }
