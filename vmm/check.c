@@ -23,8 +23,8 @@ void check_report(struct check_ctx *ctx, enum check_status st, const char *subje
 		void *p = realloc(ctx->results, (size_t)cap * sizeof(*r));
 
 		if (!p) {
-			fputs("ptvm check: out of memory\n", stderr);
-			exit(1);
+			ctx->out_of_memory = true; /* check_main reports it */
+			return;
 		}
 		ctx->results = p;
 		ctx->cap = cap;
@@ -175,6 +175,10 @@ static int check_main(int argc, char **argv)
 	ctx.devices = argv + optind;
 	ctx.ndevices = argc - optind;
 	fails = check_run_all(&ctx);
+	if (ctx.out_of_memory) {
+		check_free(&ctx);
+		return err_msg(ENOMEM, "out of memory recording the results");
+	}
 	if (json)
 		check_print_json(stdout, &ctx);
 	else

@@ -25,6 +25,7 @@ struct check_ctx {
 	char **devices;        /* BDFs or /dev/vfio/devices/vfioN paths */
 	int ndevices;
 	bool devices_checked;  /* set by the checker that understands devices */
+	bool out_of_memory;    /* a result could not be recorded */
 	struct check_result *results;
 	int nresults, cap;
 };
