@@ -167,16 +167,7 @@ test_edu:
 	ret
 
 isr:
-	push %eax
-	push %edx
-	incl msi_count
-	mov edu_base, %edx
-	mov 0x24(%edx), %eax            /* interrupt status ... */
-	mov %eax, 0x64(%edx)            /* ... acknowledged */
-	movl $0, LAPIC + 0xb0           /* EOI */
-	pop %edx
-	pop %eax
-	iret
+	EDU_ISR msi_count
 
 	.balign 8
 idt_desc:

@@ -64,17 +64,8 @@ main:
 	PUTS msg
 	call poweroff
 
-isr:
-	push %eax
-	push %edx
-	incl count
-	mov edu_base, %edx
-	mov 0x24(%edx), %eax            /* acknowledge at the device: it drops the line */
-	mov %eax, 0x64(%edx)
-	movl $0, LAPIC + 0xb0           /* EOI: the IOAPIC lets KVM resample the line */
-	pop %edx
-	pop %eax
-	iret
+isr:                                    /* the EOI lets KVM resample the INTx line */
+	EDU_ISR count
 
 	.balign 8
 idt_desc:

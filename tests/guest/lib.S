@@ -23,6 +23,21 @@
 	mov %ax, idt + \vec * 8 + 6
 	.endm
 
+/* EDU_ISR counter: an interrupt handler for QEMU's edu device (its BAR0 in "edu_base"):
+ * count, acknowledge at the device (so it drops INTx), EOI at the LAPIC */
+	.macro EDU_ISR counter
+	push %eax
+	push %edx
+	incl \counter
+	mov edu_base, %edx
+	mov 0x24(%edx), %eax
+	mov %eax, 0x64(%edx)
+	movl $0, 0xfee000b0
+	pop %edx
+	pop %eax
+	iret
+	.endm
+
 /* FAIL n: end ptvm with exit status n through testdev */
 	.macro FAIL n
 	mov $\n, %al
