@@ -53,9 +53,9 @@ static int map_ram(struct pt_ctx *c)
 			format_size(m.length, sz, sizeof(sz));
 			if (r == -ENOMEM)
 				return err_msg(ENOMEM, "pinning %s of guest RAM for DMA failed "
-						       "(IOMMU_IOAS_MAP: out of memory): raise "
-						       "RLIMIT_MEMLOCK to the guest's RAM size "
-						       "(ulimit -l), or run with CAP_IPC_LOCK", sz);
+						       "(IOMMU_IOAS_MAP: %s): raise RLIMIT_MEMLOCK "
+						       "to the guest's RAM size (ulimit -l), or run "
+						       "with CAP_IPC_LOCK", sz, strerror(ENOMEM));
 			return err_ctx(r, "map guest RAM [0x%llx, +%s) for device DMA",
 				       (unsigned long long)m.iova, sz);
 		}

@@ -30,8 +30,10 @@ static void vfio_msix(struct pt_dev *d, bool on)
 	size_t sz = sizeof(struct vfio_irq_set) + (on ? m->n * sizeof(int32_t) : 0);
 	struct vfio_irq_set *s = calloc(1, sz);
 
-	if (!s)
+	if (!s) {
+		err_msg(ENOMEM, "out of memory");
 		return;
+	}
 	s->argsz = (uint32_t)sz;
 	s->index = VFIO_PCI_MSIX_IRQ_INDEX;
 	s->flags = VFIO_IRQ_SET_ACTION_TRIGGER |
@@ -39,7 +41,13 @@ static void vfio_msix(struct pt_dev *d, bool on)
 	s->count = on ? m->n : 0;
 	if (on)
 		memcpy(s->data, m->efd, m->n * sizeof(int32_t));
-	m->vfio_on = sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, s) == 0 && on;
+	if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, s) < 0) {
+		if (!on)
+			pt_warn(d, "MSI-X off at the device");
+		m->vfio_on = !on && m->vfio_on;
+	} else {
+		m->vfio_on = on;
+	}
 	free(s);
 }
 
@@ -49,13 +57,14 @@ static void release(struct pt_dev *d)
 
 	if (m->vfio_on) {
 		vfio_msix(d, false);
-		pt_intx_enable(d);
+		m->vfio_on = false; /* whatever VFIO said, ptvm drops the vectors below */
+		pt_intx_restore(d);
 	}
 	for (int i = 0; i < m->n; i++) {
-		if (m->live[i])
-			irq_irqfd_remove(d->vm, m->efd[i], (uint32_t)m->gsi[i]);
-		if (m->gsi[i] >= 0)
-			irq_free_gsi(d->vm, (uint32_t)m->gsi[i]);
+		if (m->live[i] && irq_irqfd_remove(d->vm, m->efd[i], (uint32_t)m->gsi[i]) < 0)
+			pt_warn(d, "MSI-X vector %d: irqfd not removed", i);
+		if (m->gsi[i] >= 0 && irq_free_gsi(d->vm, (uint32_t)m->gsi[i]) < 0)
+			pt_warn(d, "MSI-X vector %d: route not removed", i);
 		if (m->efd[i] >= 0)
 			sys_close(m->efd[i]);
 		m->live[i] = false;
@@ -86,20 +95,30 @@ static void update(struct pt_dev *d, int only)
 		struct pt_msix_entry *e = &m->table[i];
 
 		if (vector_live(m, i)) {
-			if (m->gsi[i] < 0 && (m->gsi[i] = irq_alloc_gsi(d->vm)) < 0)
+			if (m->gsi[i] < 0 && (m->gsi[i] = irq_alloc_gsi(d->vm)) < 0) {
+				err_msg(ENOSPC, "no free GSI");
+				pt_warn(d, "MSI-X vector %d stays off", i);
 				continue;
+			}
 			if (irq_route_msi(d->vm, (uint32_t)m->gsi[i],
-					  e->addr_lo | (uint64_t)e->addr_hi << 32, e->data) < 0)
+					  e->addr_lo | (uint64_t)e->addr_hi << 32, e->data) < 0) {
+				pt_warn(d, "MSI-X vector %d stays off", i);
 				continue;
-			if (!m->live[i])
+			}
+			if (!m->live[i]) {
 				m->live[i] = irq_irqfd(d->vm, m->efd[i], (uint32_t)m->gsi[i], -1) == 0;
+				if (!m->live[i])
+					pt_warn(d, "MSI-X vector %d stays off", i);
+			}
 		} else if (m->live[i]) {
-			irq_irqfd_remove(d->vm, m->efd[i], (uint32_t)m->gsi[i]);
+			if (irq_irqfd_remove(d->vm, m->efd[i], (uint32_t)m->gsi[i]) < 0)
+				pt_warn(d, "MSI-X vector %d: irqfd not removed (masked)", i);
 			m->live[i] = false;
 		}
 	}
 	return;
 fail:
+	pt_warn(d, "the guest's MSI-X stays off");
 	release(d); /* what the host cannot give, the guest does not get: no vectors */
 }
 

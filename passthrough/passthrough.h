@@ -72,10 +72,17 @@ struct pt_dev {
 	int intx_gsi;          /* -1 if the device has no INTx */
 	int intx_efd, intx_unmask_efd;
 	bool intx_on;
+	int warnings;          /* printed so far, up to PT_MAX_WARNINGS */
 };
 
+#define PT_MAX_WARNINGS 16
+/* "ptvm: warning: NAME: WHAT: <the current error>" on stderr, for a host failure the
+ * guest caused and survives (its MSI stays off, an access reads as all ones). */
+void pt_warn(struct pt_dev *d, const char *fmt, ...) PTVM_PRINTF(2, 3);
+
 /* INTx: on while neither MSI nor MSI-X is (vfio-pci allows one kind at a time). */
-void pt_intx_enable(struct pt_dev *d);
+int pt_intx_enable(struct pt_dev *d);
+void pt_intx_restore(struct pt_dev *d);
 void pt_intx_disable(struct pt_dev *d);
 
 struct pt_msix_entry {

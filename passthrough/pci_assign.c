@@ -5,6 +5,8 @@
  * (programmed into KVM routes, never into the device), the interrupt line, and the extended
  * space (hidden). Everything else is forwarded to the device's config region, where
  * vfio-pci applies its own access rules. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -34,16 +36,48 @@ static uint32_t rd(const uint8_t *p, uint32_t len)
 	return v;
 }
 
-static void dev_cfg_read(struct pt_dev *d, uint32_t off, void *buf, uint32_t len)
+void pt_warn(struct pt_dev *d, const char *fmt, ...)
 {
-	if (sys_pread(d->fd, buf, len, (off_t)(d->cfg_off + off)) != (ssize_t)len)
-		memset(buf, 0xff, len); /* a device that fails reads looks absent */
+	char what[160];
+	va_list ap;
+
+	/* a device failing on every access must not flood the log */
+	if (__atomic_fetch_add(&d->warnings, 1, __ATOMIC_RELAXED) >= PT_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ptvm: warning: %s: %s: %s%s\n", d->name, what, err_get(),
+		d->warnings == PT_MAX_WARNINGS ? " (further warnings for it are not shown)" : "");
 }
 
-static void dev_cfg_write(struct pt_dev *d, uint32_t off, const void *buf, uint32_t len)
+/* 0 or -errno; on failure buf reads as all ones, as an absent device would. */
+static int dev_cfg_read(struct pt_dev *d, uint32_t off, void *buf, uint32_t len)
 {
-	sys_pwrite(d->fd, buf, len, (off_t)(d->cfg_off + off));
+	ssize_t n = sys_pread(d->fd, buf, len, (off_t)(d->cfg_off + off));
+
+	if (n == (ssize_t)len)
+		return 0;
+	memset(buf, 0xff, len);
+	return n < 0 ? (int)n : err_msg(EIO, "short read of config space at 0x%x", off);
 }
+
+static int dev_cfg_write(struct pt_dev *d, uint32_t off, const void *buf, uint32_t len)
+{
+	ssize_t n = sys_pwrite(d->fd, buf, len, (off_t)(d->cfg_off + off));
+
+	if (n == (ssize_t)len)
+		return 0;
+	return n < 0 ? (int)n : err_msg(EIO, "short write of config space at 0x%x", off);
+}
+
+/* Setup reads: a device whose config space cannot be read is not assigned. */
+#define CFG_READ_OR_FAIL(d, off, buf, len)                                                   \
+	do {                                                                                  \
+		int r_ = dev_cfg_read((d), (off), (buf), (len));                              \
+		if (r_ < 0)                                                                   \
+			return err_ctx(r_, "%s: config space at 0x%x", (d)->name, (unsigned)(off)); \
+	} while (0)
 
 static void emulate(struct pt_dev *d, uint32_t off, uint32_t len)
 {
@@ -58,10 +92,15 @@ static void bar_trap(void *opaque, uint64_t off, void *data, uint32_t len, bool 
 
 	if (pt_msix_access(b->owner, (int)(b - b->owner->bars), off, data, len, write))
 		return;
-	if (write)
-		sys_pwrite(b->owner->fd, data, len, (off_t)(b->region_off + off));
-	else if (sys_pread(b->owner->fd, data, len, (off_t)(b->region_off + off)) != (ssize_t)len)
+	if (write) {
+		if (sys_pwrite(b->owner->fd, data, len, (off_t)(b->region_off + off)) < 0)
+			pt_warn(b->owner, "guest write to BAR %d at 0x%llx lost",
+				(int)(b - b->owner->bars), (unsigned long long)off);
+	} else if (sys_pread(b->owner->fd, data, len, (off_t)(b->region_off + off)) != (ssize_t)len) {
 		memset(data, 0xff, len);
+		pt_warn(b->owner, "guest read of BAR %d at 0x%llx reads as all ones",
+			(int)(b - b->owner->bars), (unsigned long long)off);
+	}
 }
 
 static void bar_unmap(struct pt_dev *d, struct pt_bar *b)
@@ -90,6 +129,9 @@ static void bar_map(struct pt_dev *d, struct pt_bar *b)
 				      b->piece[i].hva);
 
 		b->piece[i].slot = r >= 0 ? r : -1;
+		if (r < 0)
+			pt_warn(d, "BAR %d: accesses at 0x%llx trap instead (slower)",
+				(int)(b - d->bars), (unsigned long long)(b->gpa + b->piece[i].off));
 	}
 	b->trapped = !bus_add(b->io ? &d->vm->pio : &d->vm->mmio, b->gpa, b->size, bar_trap, b,
 			      d->name);
@@ -119,7 +161,7 @@ static void bar_exclude(struct pt_bar *b, uint64_t start, uint64_t end)
 }
 
 /* What VFIO lets ptvm mmap: the whole region, or the sparse areas its capability lists. */
-static void bar_mmap(struct pt_dev *d, struct pt_bar *b, int index, uint32_t flags)
+static int bar_mmap(struct pt_dev *d, struct pt_bar *b, int index, uint32_t flags)
 {
 	struct {
 		struct vfio_region_info ri;
@@ -129,9 +171,11 @@ static void bar_mmap(struct pt_dev *d, struct pt_bar *b, int index, uint32_t fla
 	int nareas = 1, r;
 
 	if (!(flags & VFIO_REGION_INFO_FLAG_MMAP))
-		return;
+		return 0;
 	if ((flags & VFIO_REGION_INFO_FLAG_CAPS) &&
-	    sys_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &q) == 0 && q.ri.argsz <= sizeof(q)) {
+	    (r = sys_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &q)) < 0)
+		return err_ctx(r, "%s: BAR %d's mmap areas", d->name, index);
+	if ((flags & VFIO_REGION_INFO_FLAG_CAPS) && q.ri.argsz <= sizeof(q)) {
 		for (uint32_t off = q.ri.cap_offset, n = 0; off && n < 16; n++) {
 			struct vfio_info_cap_header *h = (void *)((uint8_t *)&q + off);
 			struct vfio_region_info_cap_sparse_mmap *sp = (void *)h;
@@ -159,8 +203,11 @@ static void bar_mmap(struct pt_dev *d, struct pt_bar *b, int index, uint32_t fla
 			continue; /* memslots are whole pages: leave it trapped */
 		m = sys_mmap(NULL, areas[i][1], PROT_READ | PROT_WRITE, MAP_SHARED, d->fd,
 			     (off_t)(b->region_off + areas[i][0]), &r);
-		if (!m)
-			continue; /* refused: trap it instead */
+		if (!m) { /* refused: trap it instead */
+			pt_warn(d, "BAR %d: accesses at offset 0x%llx trap instead (slower)", index,
+				(unsigned long long)areas[i][0]);
+			continue;
+		}
 		b->map[b->nmaps].base = m;
 		b->map[b->nmaps].off = areas[i][0];
 		b->map[b->nmaps++].size = areas[i][1];
@@ -169,13 +216,18 @@ static void bar_mmap(struct pt_dev *d, struct pt_bar *b, int index, uint32_t fla
 		b->piece[b->npieces].size = areas[i][1];
 		b->piece[b->npieces++].slot = -1;
 	}
+	return 0;
 }
 
 static bool decode_on(struct pt_dev *d, const struct pt_bar *b)
 {
 	uint16_t cmd;
 
-	dev_cfg_read(d, 0x04, &cmd, 2);
+	if (dev_cfg_read(d, 0x04, &cmd, 2) < 0) {
+		pt_warn(d, "command register unreadable: BAR %d stays where it was",
+			(int)(b - d->bars));
+		return false;
+	}
 	return cmd & (b->io ? CMD_IO : CMD_MEM);
 }
 
@@ -216,11 +268,14 @@ static int bars_init(struct pt_dev *d)
 		struct vfio_region_info ri = { .argsz = sizeof(ri), .index = (uint32_t)i };
 		struct pt_bar *b = &d->bars[i];
 		uint32_t reg;
+		int r;
 
 		b->owner = d;
-		if (sys_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri) < 0 || !ri.size)
+		if ((r = sys_ioctl(d->fd, VFIO_DEVICE_GET_REGION_INFO, &ri)) < 0)
+			return err_ctx(r, "%s: BAR %d", d->name, i);
+		if (!ri.size)
 			continue;
-		dev_cfg_read(d, 0x10 + 4 * (uint32_t)i, &reg, 4);
+		CFG_READ_OR_FAIL(d, 0x10 + 4 * (uint32_t)i, &reg, 4);
 		b->size = ri.size;
 		b->region_off = ri.offset;
 		b->io = reg & 1;
@@ -229,8 +284,8 @@ static int bars_init(struct pt_dev *d)
 		if (b->size & (b->size - 1))
 			return err_msg(EINVAL, "%s: BAR %d size 0x%llx is not a power of two", d->name,
 				       i, (unsigned long long)b->size);
-		if (!b->io)
-			bar_mmap(d, b, i, ri.flags);
+		if (!b->io && (r = bar_mmap(d, b, i, ri.flags)) < 0)
+			return r;
 		b->gpa = b->io ? pci_alloc_io(h, b->size) : pci_alloc_bar(h, b->size, b->is64);
 		if (!b->gpa)
 			return err_msg(ENOSPC, "%s: no room for BAR %d (0x%llx bytes) in the guest's "
@@ -263,7 +318,7 @@ static void bars_map_all(struct pt_dev *d, bool io, bool on)
 /* Level-triggered INTx without ptvm on the path: VFIO signals the trigger eventfd and
  * masks the line; KVM asserts the GSI; on the guest's EOI KVM de-asserts it and signals
  * the resample eventfd, which VFIO takes as "unmask". */
-void pt_intx_enable(struct pt_dev *d)
+int pt_intx_enable(struct pt_dev *d)
 {
 	struct {
 		struct vfio_irq_set s;
@@ -271,27 +326,40 @@ void pt_intx_enable(struct pt_dev *d)
 	} set = { .s = { .argsz = sizeof(set), .index = VFIO_PCI_INTX_IRQ_INDEX, .count = 1,
 			 .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER } };
 
+	int r;
+
 	if (d->intx_gsi < 0 || d->intx_on)
-		return;
-	if (d->intx_efd < 0 && (d->intx_efd = sys_eventfd(0, 0)) < 0)
-		return;
-	if (d->intx_unmask_efd < 0 && (d->intx_unmask_efd = sys_eventfd(0, 0)) < 0)
-		return;
+		return 0;
+	if (d->intx_efd < 0 && (d->intx_efd = r = sys_eventfd(0, 0)) < 0)
+		return err_ctx(r, "%s: INTx", d->name);
+	if (d->intx_unmask_efd < 0 && (d->intx_unmask_efd = r = sys_eventfd(0, 0)) < 0)
+		return err_ctx(r, "%s: INTx", d->name);
 	set.fd = d->intx_efd;
-	if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set) < 0)
-		return;
+	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set)) < 0)
+		return err_ctx(r, "%s: INTx", d->name);
 	set.s.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_UNMASK;
 	set.fd = d->intx_unmask_efd;
-	if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set) < 0 ||
-	    irq_irqfd(d->vm, d->intx_efd, (uint32_t)d->intx_gsi, d->intx_unmask_efd) < 0) {
+	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &set)) < 0 ||
+	    (r = irq_irqfd(d->vm, d->intx_efd, (uint32_t)d->intx_gsi, d->intx_unmask_efd)) < 0) {
 		struct vfio_irq_set off = { .argsz = sizeof(off), .index = VFIO_PCI_INTX_IRQ_INDEX,
 					    .flags = VFIO_IRQ_SET_DATA_NONE |
 						     VFIO_IRQ_SET_ACTION_TRIGGER };
+		char why[512];
 
+		snprintf(why, sizeof(why), "%s", err_get());
 		sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &off);
-		return;
+		return err_msg(r, "%s: INTx: %s", d->name, why);
 	}
 	d->intx_on = true;
+	return 0;
+}
+
+/* INTx back on after the guest turned MSI or MSI-X off: a failure leaves the guest without
+ * interrupts from the device, which it is told about only through this warning. */
+void pt_intx_restore(struct pt_dev *d)
+{
+	if (pt_intx_enable(d) < 0)
+		pt_warn(d, "INTx not restored");
 }
 
 void pt_intx_disable(struct pt_dev *d)
@@ -301,21 +369,28 @@ void pt_intx_disable(struct pt_dev *d)
 
 	if (!d->intx_on)
 		return;
-	sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &off);
-	irq_irqfd_remove(d->vm, d->intx_efd, (uint32_t)d->intx_gsi);
+	if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &off) < 0)
+		pt_warn(d, "INTx off at the device");
+	if (irq_irqfd_remove(d->vm, d->intx_efd, (uint32_t)d->intx_gsi) < 0)
+		pt_warn(d, "INTx irqfd not removed");
 	d->intx_on = false;
 }
 
-static void intx_setup(struct pt_dev *d, uint8_t pin)
+static int intx_setup(struct pt_dev *d, uint8_t pin)
 {
 	struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = VFIO_PCI_INTX_IRQ_INDEX };
+	int r;
 
 	d->intx_gsi = d->intx_efd = d->intx_unmask_efd = -1;
-	if (pin < 1 || pin > 4 || sys_ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii) < 0 || !ii.count)
-		return;
+	if (pin < 1 || pin > 4)
+		return 0;
+	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_GET_IRQ_INFO, &ii)) < 0)
+		return err_ctx(r, "%s: INTx", d->name);
+	if (!ii.count)
+		return 0;
 	d->intx_gsi = arch_pci_intx_gsi(d->func.slot, pin - 1);
 	d->cfg[0x3c] = (uint8_t)d->intx_gsi;
-	pt_intx_enable(d);
+	return pt_intx_enable(d);
 }
 
 /* ---- MSI ---------------------------------------------------------------------------- */
@@ -327,11 +402,14 @@ static void msi_disable(struct pt_dev *d)
 
 	if (!d->msi_nvec)
 		return;
-	sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &s);
-	pt_intx_enable(d);
+	if (sys_ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &s) < 0)
+		pt_warn(d, "MSI off at the device");
+	pt_intx_restore(d);
 	for (int i = 0; i < d->msi_nvec; i++) {
-		irq_irqfd_remove(d->vm, d->msi_efd[i], (uint32_t)d->msi_gsi[i]);
-		irq_free_gsi(d->vm, (uint32_t)d->msi_gsi[i]);
+		if (irq_irqfd_remove(d->vm, d->msi_efd[i], (uint32_t)d->msi_gsi[i]) < 0)
+			pt_warn(d, "MSI vector %d: irqfd not removed", i);
+		if (irq_free_gsi(d->vm, (uint32_t)d->msi_gsi[i]) < 0)
+			pt_warn(d, "MSI vector %d: route not removed", i);
 		sys_close(d->msi_efd[i]);
 	}
 	d->msi_nvec = 0;
@@ -365,6 +443,8 @@ static void msi_update(struct pt_dev *d)
 			if (efd < 0) {
 				if (gsi >= 0)
 					irq_free_gsi(d->vm, (uint32_t)gsi);
+				else
+					err_msg(ENOSPC, "no free GSI");
 				goto fail;
 			}
 			d->msi_gsi[i] = gsi;
@@ -398,7 +478,8 @@ static void msi_update(struct pt_dev *d)
 		}
 	}
 fail:
-	/* The guest asked for something the host cannot give: leave MSI off. */
+	/* The guest asked for something the host cannot give: leave MSI off, and say so. */
+	pt_warn(d, "the guest's MSI (%d vectors) stays off", want);
 	msi_disable(d);
 }
 
@@ -414,7 +495,8 @@ static uint32_t cfg_read(struct pci_func *f, uint32_t off, uint32_t len)
 	if (off >= 0x10 && off < 0x28)
 		return (uint32_t)(bar_reg_read(d, (int)(off - 0x10) / 4) >> (8 * (off & 3))) &
 		       (uint32_t)(((uint64_t)1 << (8 * len)) - 1);
-	dev_cfg_read(d, off, buf, len);
+	if (dev_cfg_read(d, off, buf, len) < 0)
+		pt_warn(d, "guest config read at 0x%x reads as all ones", off);
 	for (uint32_t i = 0; i < len; i++)
 		if (d->emul[off + i])
 			buf[i] = d->cfg[off + i];
@@ -441,7 +523,8 @@ static void cfg_write(struct pci_func *f, uint32_t off, uint32_t len, uint32_t v
 		uint32_t o = off + i;
 
 		if (!d->emul[o]) {
-			dev_cfg_write(d, o, &v[i], 1);
+			if (dev_cfg_write(d, o, &v[i], 1) < 0)
+				pt_warn(d, "guest config write at 0x%x lost", o);
 			continue;
 		}
 		if (d->msi_cap && o >= d->msi_cap + 2u && o < d->msi_cap + 24u) {
@@ -467,9 +550,12 @@ static void cfg_write(struct pci_func *f, uint32_t off, uint32_t len, uint32_t v
 	if (off <= 0x04 && off + len > 0x04) { /* command: follow memory/IO decode */
 		uint16_t cmd;
 
-		dev_cfg_read(d, 0x04, &cmd, 2);
-		bars_map_all(d, false, cmd & CMD_MEM);
-		bars_map_all(d, true, cmd & CMD_IO);
+		if (dev_cfg_read(d, 0x04, &cmd, 2) < 0) {
+			pt_warn(d, "command register unreadable: BAR decoding unchanged");
+		} else {
+			bars_map_all(d, false, cmd & CMD_MEM);
+			bars_map_all(d, true, cmd & CMD_IO);
+		}
 	}
 	if (msi) {
 		pthread_mutex_lock(&d->lock);
@@ -484,18 +570,19 @@ static const struct pci_func_ops pt_ops = { cfg_read, cfg_write };
 static int caps_init(struct pt_dev *d)
 {
 	uint8_t status, ptr, last = 0x34, guard = 0;
+	int r;
 
 	emulate(d, 0x34, 1);
 	d->cfg[0x34] = 0;
-	dev_cfg_read(d, 0x06, &status, 1);
+	CFG_READ_OR_FAIL(d, 0x06, &status, 1);
 	if (!(status & 0x10))
 		return 0;
-	dev_cfg_read(d, 0x34, &ptr, 1);
+	CFG_READ_OR_FAIL(d, 0x34, &ptr, 1);
 	while (ptr >= 0x40 && ptr < 0xff && guard++ < 48) {
 		uint8_t hdr[2];
 
 		ptr &= 0xfc;
-		dev_cfg_read(d, ptr, hdr, 2);
+		CFG_READ_OR_FAIL(d, ptr, hdr, 2);
 		if (hdr[0] == CAP_PM || hdr[0] == CAP_MSI || hdr[0] == CAP_EXP ||
 		    (hdr[0] == CAP_MSIX && !d->msix && ptr <= 256 - 12)) {
 			d->cfg[last] = ptr; /* link the previous shown capability to this one */
@@ -506,7 +593,7 @@ static int caps_init(struct pt_dev *d)
 				uint16_t ctrl;
 
 				d->msi_cap = ptr;
-				dev_cfg_read(d, ptr + 2u, &ctrl, 2);
+				CFG_READ_OR_FAIL(d, ptr + 2u, &ctrl, 2);
 				ctrl &= (uint16_t)~(MSI_CTRL_PVM | MSI_CTRL_ENABLE | 0x70);
 				memcpy(d->cfg + ptr + 2, &ctrl, 2);
 				emulate(d, ptr + 2u, 22); /* control, address, data, masks */
@@ -516,12 +603,12 @@ static int caps_init(struct pt_dev *d)
 				uint16_t ctrl;
 				uint32_t tab, pba;
 
-				dev_cfg_read(d, ptr + 2u, &ctrl, 2);
-				dev_cfg_read(d, ptr + 4u, &tab, 4);
-				dev_cfg_read(d, ptr + 8u, &pba, 4);
-				if (pt_msix_init(d, ptr, ctrl, tab, pba) < 0) {
+				CFG_READ_OR_FAIL(d, ptr + 2u, &ctrl, 2);
+				CFG_READ_OR_FAIL(d, ptr + 4u, &tab, 4);
+				CFG_READ_OR_FAIL(d, ptr + 8u, &pba, 4);
+				if ((r = pt_msix_init(d, ptr, ctrl, tab, pba)) < 0) {
 					pt_msix_free(d);
-					return -ENOMEM;
+					return r;
 				}
 				/* The table and PBA always trap, even where VFIO would let them be
 				 * mapped: the guest never reaches the physical table. */
@@ -564,14 +651,16 @@ int pt_func_init(struct pt_dev *d)
 	d->func = (struct pci_func){ .ops = &pt_ops, .opaque = d, .name = d->name };
 	if ((r = pci_add_func(d->vm->pci, &d->func)) < 0)
 		return err_ctx(r, "%s", d->name);
-	dev_cfg_read(d, 0x3d, &pin, 1);
-	intx_setup(d, pin);
+	CFG_READ_OR_FAIL(d, 0x3d, &pin, 1);
+	if ((r = intx_setup(d, pin)) < 0)
+		return r;
 	/* As firmware would: decode on, bus mastering off until the guest's driver asks. */
-	dev_cfg_read(d, 0x04, &cmd, 2);
+	CFG_READ_OR_FAIL(d, 0x04, &cmd, 2);
 	cmd = (uint16_t)((cmd & ~0x4u) | CMD_MEM | (d->bars[0].io || d->bars[1].io ||
 						    d->bars[2].io || d->bars[3].io ||
 						    d->bars[4].io || d->bars[5].io ? CMD_IO : 0));
-	dev_cfg_write(d, 0x04, &cmd, 2);
+	if ((r = dev_cfg_write(d, 0x04, &cmd, 2)) < 0)
+		return err_ctx(r, "%s: command register", d->name);
 	bars_map_all(d, false, true);
 	bars_map_all(d, true, cmd & CMD_IO);
 	log_step("%s: guest PCI slot %u", d->name, d->func.slot);

@@ -59,6 +59,8 @@ void pci_bdf_format(const struct pci_bdf *bdf, char out[PCI_BDF_STRLEN])
 		 bdf->fn & 7);
 }
 
+const char *pci_sysfs_root = "";
+
 static int dev_path(char *buf, size_t len, const char *root, const struct pci_bdf *bdf,
 		    const char *attr)
 {

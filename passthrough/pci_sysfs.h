@@ -13,6 +13,10 @@ struct pci_bdf {
 };
 #define PCI_BDF_STRLEN 13 /* "0000:00:00.0" + NUL */
 
+/* The root that `ptvm run` resolves devices under: "" (the host's /sys). Tests that run the
+ * whole monitor point it at a fake tree. */
+extern const char *pci_sysfs_root;
+
 /* "0000:03:00.0" or "03:00.0" (domain 0); hex digits, either case. -EINVAL otherwise. */
 int pci_bdf_parse(const char *s, struct pci_bdf *out);
 void pci_bdf_format(const struct pci_bdf *bdf, char out[PCI_BDF_STRLEN]);

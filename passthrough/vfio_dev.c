@@ -36,7 +36,7 @@ int pt_dev_open(struct pt_dev *d, const char *path, int fd)
 		snprintf(d->name, sizeof(d->name), "fd%d", fd);
 		return 0;
 	}
-	r = pci_resolve_device("", path, &bdf);
+	r = pci_resolve_device(pci_sysfs_root, path, &bdf);
 	if (r < 0)
 		return err_msg(EINVAL, "'%s' is neither a PCI address (0000:03:00.0) nor a VFIO cdev "
 				       "this host knows", path);
@@ -44,7 +44,7 @@ int pt_dev_open(struct pt_dev *d, const char *path, int fd)
 	if (path[0] == '/') {
 		snprintf(cpath, sizeof(cpath), "%s", path);
 	} else {
-		r = pci_vfio_cdev("", &bdf, cdev, sizeof(cdev));
+		r = pci_vfio_cdev(pci_sysfs_root, &bdf, cdev, sizeof(cdev));
 		if (r < 0)
 			return err_msg(ENODEV, "%s has no VFIO cdev: bind it to vfio-pci first "
 					       "('ptvm check %s' gives the commands)", d->name, d->name);

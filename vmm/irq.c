@@ -89,19 +89,21 @@ int irq_route_msi(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data)
 	return r;
 }
 
-void irq_free_gsi(struct vm *vm, uint32_t gsi)
+int irq_free_gsi(struct vm *vm, uint32_t gsi)
 {
 	struct irq_routes *ir = vm->irq;
+	int r = 0;
 
 	if (!ir || gsi < IOAPIC_PINS || gsi >= MAX_GSI)
-		return;
+		return 0;
 	pthread_mutex_lock(&ir->lock);
 	ir->used[gsi / 8] &= (uint8_t)~(1 << (gsi % 8));
 	if (ir->msi[gsi].type) {
 		memset(&ir->msi[gsi], 0, sizeof(ir->msi[gsi]));
-		commit(vm, ir);
+		r = commit(vm, ir);
 	}
 	pthread_mutex_unlock(&ir->lock);
+	return r;
 }
 
 int irq_irqfd(struct vm *vm, int efd, uint32_t gsi, int resample_fd)
@@ -117,11 +119,12 @@ int irq_irqfd(struct vm *vm, int efd, uint32_t gsi, int resample_fd)
 	return r < 0 ? r : 0;
 }
 
-void irq_irqfd_remove(struct vm *vm, int efd, uint32_t gsi)
+int irq_irqfd_remove(struct vm *vm, int efd, uint32_t gsi)
 {
 	struct kvm_irqfd f = { .fd = (uint32_t)efd, .gsi = gsi, .flags = KVM_IRQFD_FLAG_DEASSIGN };
+	int r = sys_ioctl(vm->vm_fd, KVM_IRQFD, &f);
 
-	sys_ioctl(vm->vm_fd, KVM_IRQFD, &f);
+	return r < 0 ? r : 0;
 }
 
 void irq_free(struct vm *vm)

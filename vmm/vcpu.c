@@ -126,7 +126,8 @@ int vcpus_create(struct vm *vm, int n)
 	vm->ncpus = n;
 	mmap_size = sys_ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (mmap_size < (int)sizeof(struct kvm_run))
-		return mmap_size < 0 ? mmap_size : err_msg(EINVAL, "KVM run area is too small");
+		return mmap_size < 0 ? err_ctx(mmap_size, "size of the vCPU run area")
+				     : err_msg(EINVAL, "KVM run area is too small");
 	for (int i = 0; i < n; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 

@@ -104,7 +104,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 
 	vm->stop_fd = sys_eventfd(0, 0);
 	if (vm->stop_fd < 0) {
-		r = vm->stop_fd;
+		r = err_ctx(vm->stop_fd, "the VM's stop signal");
 		goto fail_r;
 	}
 	vm->kvm_fd = sys_open("/dev/kvm", O_RDWR);
@@ -114,13 +114,17 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		goto fail_r;
 	}
 	r = sys_ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (r < 0) {
+		r = err_ctx(r, "KVM");
+		goto fail_r;
+	}
 	if (r != KVM_API_VERSION) {
 		r = err_msg(EINVAL, "KVM API version %d, ptvm needs %d", r, KVM_API_VERSION);
 		goto fail_r;
 	}
 	vm->vm_fd = sys_ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0) {
-		r = vm->vm_fd;
+		r = err_ctx(vm->vm_fd, "create the VM");
 		goto fail_r;
 	}
 	r = arch_vm_init(vm);

@@ -5,11 +5,20 @@
 
 #include "vmm/irq.h"
 
+/* BAR memory is page-aligned, as the kernel's mmap would give. */
+static uint8_t *bar_mem(size_t size)
+{
+	uint8_t *p = aligned_alloc(4096, size < 4096 ? 4096 : size);
+
+	if (p)
+		memset(p, 0, size < 4096 ? 4096 : size);
+	return p;
+}
+
 static void put(uint32_t off, uint32_t len, uint32_t v) { memcpy(sim.cfg + off, &v, len); }
 
-int sim_machine_init(struct sim_machine *m, bool msix_mappable)
+void sim_device_model(bool msix_mappable)
 {
-	sim_reset();
 	put(0x00, 4, 0x11e81234);
 	put(0x06, 2, 0x0010);       /* capability list */
 	put(0x18, 4, 0x1);          /* BAR2: I/O */
@@ -25,10 +34,10 @@ int sim_machine_init(struct sim_machine *m, bool msix_mappable)
 	put(0x90, 2, 0x0010);       /* PCIe, end of chain */
 	put(0x100, 4, 0x00010001);  /* AER: extended space, hidden */
 	sim.bar[0] = (struct sim_region){ .size = 0x20000, .flags = VFIO_REGION_INFO_FLAG_MMAP,
-					  .mem = calloc(1, 0x20000) };
-	sim.bar[2] = (struct sim_region){ .size = 0x20, .mem = calloc(1, 0x20) };
+					  .mem = bar_mem(0x20000) };
+	sim.bar[2] = (struct sim_region){ .size = 0x20, .mem = bar_mem(0x20) };
 	sim.bar[3] = (struct sim_region){ .size = 0x4000, .flags = VFIO_REGION_INFO_FLAG_MMAP,
-					  .mem = calloc(1, 0x4000) };
+					  .mem = bar_mem(0x4000) };
 	if (msix_mappable) {
 		struct vfio_info_cap_header h = { .id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE,
 						  .version = 1 };
@@ -49,7 +58,15 @@ int sim_machine_init(struct sim_machine *m, bool msix_mappable)
 	sim.irq_count[VFIO_PCI_INTX_IRQ_INDEX] = 1;
 	sim.irq_count[VFIO_PCI_MSI_IRQ_INDEX] = 4;
 	sim.irq_count[VFIO_PCI_MSIX_IRQ_INDEX] = 5;
+	sim.vfio_present = true;
+}
 
+int sim_machine_init(struct sim_machine *m, bool msix_mappable)
+{
+	sim_reset();
+	sim_device_model(msix_mappable);
+	sim_install_vm();
+	sim_install_device();
 	memset(m, 0, sizeof(*m));
 	m->vm.vm_fd = SIM_VM_FD;
 	m->vm.cfg = &m->cfg;

@@ -16,6 +16,9 @@ struct sim_machine {
 	struct pt_dev *d;
 };
 
+/* The device model alone, at SIM_VFIO_CDEV (after sim_reset): see below. */
+void sim_device_model(bool msix_mappable);
+
 /* BAR0 128 KiB memory (mmappable), BAR2 32 I/O ports, BAR3 16 KiB with the MSI-X table
  * (page 0) and PBA (page 2); PM, MSI (64-bit, 4 vectors), a vendor capability, MSI-X
  * (5 vectors), PCIe; an expansion ROM and AER. msix_mappable: VFIO reports the whole BAR3

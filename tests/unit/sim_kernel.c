@@ -1,10 +1,18 @@
+/* The simulated kernel (see sim_kernel.h). It replaces vmm/sys.c in unit tests and fuzzers:
+ * what the monitor believes the kernel did, this file did, with the same rules, and
+ * it remembers everything so that leaks, double undos and use after close show. */
 #include "tests/unit/sim_kernel.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/iommufd.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/err.h"
@@ -12,13 +20,108 @@
 
 struct sim sim;
 
+enum kind { K_FREE, K_KVM, K_VM, K_VCPU, K_KVM_VFIO, K_IOMMUFD, K_VFIO };
+static const char *const kind_names[] = { "free", "/dev/kvm", "VM", "vCPU", "KVM-VFIO device",
+					  "iommufd", "VFIO device" };
+
+struct obj {
+	enum kind kind;
+	int vcpu_id;
+	struct kvm_run *run;
+	/* iommufd */
+	uint32_t ioas_mask;       /* IOAS ids 1..31 */
+	bool resv_known;          /* a device attached: reserved ranges apply */
+	/* VFIO device */
+	int bound_to;             /* iommufd fd, or -1 */
+	uint32_t attached;        /* IOAS id, or 0 */
+	/* KVM-VFIO device */
+	int files[8];
+};
+
+enum real_kind { R_NONE, R_EVENTFD, R_MEMFD, R_FILE };
+
+struct map {
+	void *p;
+	size_t len;
+	bool real;
+};
+
+static struct obj objs[SIM_MAX_FDS];
+static uint8_t real[65536]; /* by fd number: what kind of real fd is open */
+static struct map maps[128];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct obj *obj_of(int fd, enum kind k)
+{
+	if (fd < SIM_FD_BASE || fd >= SIM_FD_BASE + SIM_MAX_FDS)
+		return NULL;
+	if (objs[fd - SIM_FD_BASE].kind == K_FREE || (k && objs[fd - SIM_FD_BASE].kind != k))
+		return NULL;
+	return &objs[fd - SIM_FD_BASE];
+}
+
+static bool is_real(int fd, enum real_kind k)
+{
+	return fd >= 0 && fd < (int)sizeof(real) && real[fd] && (!k || real[fd] == k);
+}
+
+static int obj_new(enum kind k)
+{
+	/* SIM_VM_FD and SIM_DEV_FD stay for sim_install_*() */
+	for (int i = 2; i < SIM_MAX_FDS; i++)
+		if (objs[i].kind == K_FREE) {
+			objs[i] = (struct obj){ .kind = k, .bound_to = -1 };
+			for (int f = 0; f < 8; f++)
+				objs[i].files[f] = -1;
+			return SIM_FD_BASE + i;
+		}
+	return -EMFILE;
+}
+
+static void real_track(int fd, enum real_kind k)
+{
+	if (fd >= 0 && fd < (int)sizeof(real)) {
+		real[fd] = (uint8_t)k;
+		sim.open_real++;
+		if (k == R_EVENTFD)
+			sim.open_eventfds++;
+	}
+}
+
+/* One call: a fault-injection site. True when this call must fail. */
+static bool site(const char *call)
+{
+	long n = ++sim.calls;
+
+	if (n <= SIM_MAX_SITES)
+		snprintf(sim.site[n - 1], sizeof(sim.site[0]), "%s", call);
+	if (n != sim.fail_at)
+		return false;
+	snprintf(sim.failed_call, sizeof(sim.failed_call), "%s", call);
+	return true;
+}
+
 void sim_reset(void)
 {
+	pthread_mutex_lock(&lock);
 	for (int i = 0; i < 6; i++)
 		free(sim.bar[i].mem);
+	for (int fd = 0; fd < (int)sizeof(real); fd++)
+		if (real[fd])
+			close(fd);
+	for (int i = 0; i < 128; i++)
+		if (maps[i].p && maps[i].real)
+			munmap(maps[i].p, maps[i].len);
+	for (int i = 0; i < SIM_MAX_FDS; i++)
+		if (objs[i].kind == K_VCPU && objs[i].run)
+			munmap(objs[i].run, 3 * 4096);
+	memset(real, 0, sizeof(real));
+	memset(maps, 0, sizeof(maps));
+	memset(objs, 0, sizeof(objs));
 	memset(&sim, 0, sizeof(sim));
 	for (int i = 0; i < 5; i++)
 		sim.set_count[i] = -1;
+	pthread_mutex_unlock(&lock);
 }
 
 int sim_irqfds_assigned(void)
@@ -47,37 +150,192 @@ int sim_slots_used(void)
 	return n;
 }
 
-int sys_open(const char *path, int flags) { return err_errno(ENOENT, "open %s", path); }
+int sim_objects_open(void)
+{
+	int n = sim.open_real + sim.open_mmaps;
+
+	for (int i = 0; i < SIM_MAX_FDS; i++)
+		n += objs[i].kind != K_FREE;
+	return n;
+}
+
+void sim_describe_open(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < SIM_MAX_FDS && n < len; i++)
+		if (objs[i].kind != K_FREE)
+			n += (size_t)snprintf(buf + n, len - n, " %s(fd %d)", kind_names[objs[i].kind],
+					      SIM_FD_BASE + i);
+	for (int fd = 0; fd < (int)sizeof(real) && n < len; fd++)
+		if (real[fd])
+			n += (size_t)snprintf(buf + n, len - n, " %s(fd %d)",
+					      real[fd] == R_EVENTFD ? "eventfd"
+					      : real[fd] == R_MEMFD ? "memfd" : "file", fd);
+	for (int i = 0; i < 128 && n < len; i++)
+		if (maps[i].p)
+			n += (size_t)snprintf(buf + n, len - n, " mapping(%zu bytes)", maps[i].len);
+}
+
+void sim_install_vm(void)
+{
+	objs[SIM_VM_FD - SIM_FD_BASE] = (struct obj){ .kind = K_VM, .bound_to = -1 };
+}
+
+void sim_install_device(void)
+{
+	objs[SIM_DEV_FD - SIM_FD_BASE] = (struct obj){ .kind = K_VFIO, .bound_to = SIM_VM_FD,
+						       .attached = 1 };
+	sim.vfio_present = true;
+}
+
+/* The kernel forgets an object when its last fd closes. */
+static void release(int fd)
+{
+	struct obj *o = obj_of(fd, 0);
+
+	switch (o->kind) {
+	case K_VM:
+		memset(sim.slots, 0, sizeof(sim.slots));
+		memset(sim.irqfds, 0, sizeof(sim.irqfds));
+		sim.nroutes = 0;
+		break;
+	case K_IOMMUFD:
+		for (int i = 0; i < 64; i++)
+			if (sim.iomaps[i].used && sim.iomaps[i].fd == fd) {
+				sim.pinned -= sim.iomaps[i].length;
+				sim.iomaps[i].used = false;
+			}
+		for (int i = 0; i < SIM_MAX_FDS; i++)
+			if (objs[i].kind == K_VFIO && objs[i].bound_to == fd) {
+				objs[i].bound_to = -1; /* cannot happen: a bound device holds the ctx */
+				objs[i].attached = 0;
+			}
+		break;
+	case K_VCPU:
+		/* the run area stays mapped until munmap, as with the real kernel */
+		break;
+	default:
+		break;
+	}
+	o->kind = K_FREE;
+}
+
+int sys_open(const char *path, int flags)
+{
+	int fd;
+
+	pthread_mutex_lock(&lock);
+	if (site("open")) {
+		pthread_mutex_unlock(&lock);
+		return err_errno(sim.fail_errno, "open %s", path);
+	}
+	if (!strcmp(path, "/dev/kvm"))
+		fd = obj_new(K_KVM);
+	else if (!strcmp(path, "/dev/iommu"))
+		fd = obj_new(K_IOMMUFD);
+	else if (!strcmp(path, SIM_VFIO_CDEV) && sim.vfio_present)
+		fd = obj_new(K_VFIO);
+	else if (!strncmp(path, "/dev/", 5))
+		fd = -ENOENT;
+	else if ((fd = open(path, flags | O_CLOEXEC)) < 0)
+		fd = -errno;
+	else
+		real_track(fd, R_FILE);
+	pthread_mutex_unlock(&lock);
+	return fd >= 0 ? fd : err_errno(fd, "open %s", path);
+}
 
 int sys_close(int fd)
 {
-	if (fd == SIM_VM_FD || fd == SIM_DEV_FD)
-		return 0;
-	if (close(fd)) {
+	bool fail;
+
+	pthread_mutex_lock(&lock);
+	fail = site("close");
+	if (obj_of(fd, 0)) {
+		release(fd);
+	} else if (is_real(fd, 0)) {
+		/* KVM drops an irqfd when its eventfd goes away (EPOLLHUP); VFIO keeps its own
+		 * reference to a trigger eventfd, so SET_IRQS state stays. */
+		for (int i = 0; i < 128 && real[fd] == R_EVENTFD; i++)
+			if (sim.irqfds[i].used && sim.irqfds[i].fd == fd)
+				sim.irqfds[i].used = false;
+		close(fd);
+		sim.open_real--;
+		if (real[fd] == R_EVENTFD)
+			sim.open_eventfds--;
+		real[fd] = R_NONE;
+	} else {
 		sim.bad_closes++;
-		return err_errno(errno, "close");
+		pthread_mutex_unlock(&lock);
+		return err_errno(EBADF, "close fd %d", fd);
 	}
-	sim.open_eventfds--;
+	pthread_mutex_unlock(&lock);
+	/* Linux releases the fd even when close reports an error; EINTR is not one (sys.c). */
+	if (fail && sim.fail_errno != EINTR)
+		return err_errno(sim.fail_errno, "close fd %d", fd);
 	return 0;
 }
 
 int sys_eventfd(unsigned int initval, int flags)
 {
-	int fd = eventfd(initval, flags | EFD_CLOEXEC | EFD_NONBLOCK);
+	int fd;
 
+	pthread_mutex_lock(&lock);
+	if (site("eventfd")) {
+		pthread_mutex_unlock(&lock);
+		return err_errno(sim.fail_errno, "eventfd");
+	}
+	fd = eventfd(initval, flags | EFD_CLOEXEC | EFD_NONBLOCK);
 	if (fd >= 0)
-		sim.open_eventfds++;
-	return fd;
+		real_track(fd, R_EVENTFD);
+	pthread_mutex_unlock(&lock);
+	return fd >= 0 ? fd : err_errno(errno, "eventfd");
 }
 
-int sys_memfd_create(const char *name, unsigned int flags) { return err_msg(ENOSYS, "sim"); }
-int sys_ftruncate(int fd, off_t len) { return err_msg(ENOSYS, "sim"); }
-int sys_kvm_run(int vcpu_fd) { return err_msg(ENOSYS, "sim"); }
+int sys_memfd_create(const char *name, unsigned int flags)
+{
+	int fd;
+
+	pthread_mutex_lock(&lock);
+	if (site("memfd_create")) {
+		pthread_mutex_unlock(&lock);
+		return err_errno(sim.fail_errno, "memfd_create %s", name);
+	}
+	/* huge pages are not promised on a test host: a plain memfd stands in */
+	fd = memfd_create(name, (flags & ~(unsigned)MFD_HUGETLB) | MFD_CLOEXEC);
+	if (fd >= 0)
+		real_track(fd, R_MEMFD);
+	pthread_mutex_unlock(&lock);
+	return fd >= 0 ? fd : err_errno(errno, "memfd_create %s", name);
+}
+
+int sys_ftruncate(int fd, off_t len)
+{
+	int r;
+
+	pthread_mutex_lock(&lock);
+	if (site("ftruncate")) {
+		pthread_mutex_unlock(&lock);
+		return err_errno(sim.fail_errno, "ftruncate fd %d to %lld bytes", fd, (long long)len);
+	}
+	if (!is_real(fd, R_MEMFD)) {
+		sim.bad_uses++;
+		pthread_mutex_unlock(&lock);
+		return err_errno(EBADF, "ftruncate fd %d", fd);
+	}
+	r = ftruncate(fd, len);
+	pthread_mutex_unlock(&lock);
+	return r == 0 ? 0 : err_errno(errno, "ftruncate fd %d to %lld bytes", fd, (long long)len);
+}
+
+/* --- the VFIO device's regions ----------------------------------------------------- */
 
 static int region_of(uint64_t off, uint64_t len, uint8_t **p)
 {
 	if (off >= SIM_CFG_OFF) {
-		if (off - SIM_CFG_OFF + len > sizeof(sim.cfg))
+		if (off - SIM_CFG_OFF > sizeof(sim.cfg) || len > sizeof(sim.cfg) - (off - SIM_CFG_OFF))
 			return -EINVAL;
 		*p = sim.cfg + (off - SIM_CFG_OFF);
 		return 0;
@@ -85,7 +343,8 @@ static int region_of(uint64_t off, uint64_t len, uint8_t **p)
 	for (int i = 0; i < 6; i++) {
 		uint64_t base = (uint64_t)i << 40;
 
-		if (sim.bar[i].size && off >= base && off - base + len <= sim.bar[i].size) {
+		if (sim.bar[i].size && off >= base && off - base <= sim.bar[i].size &&
+		    len <= sim.bar[i].size - (off - base)) {
 			*p = sim.bar[i].mem + (off - base);
 			return 0;
 		}
@@ -93,45 +352,532 @@ static int region_of(uint64_t off, uint64_t len, uint8_t **p)
 	return -EINVAL;
 }
 
+/* A device call: on a bound device only (the cdev refuses everything else before bind). */
+static int device_ready(int fd)
+{
+	struct obj *o = obj_of(fd, K_VFIO);
+
+	if (!o) {
+		sim.bad_uses += !is_real(fd, 0);
+		return -EBADF;
+	}
+	if (o->bound_to < 0) {
+		sim.bad_uses++;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 ssize_t sys_pread(int fd, void *buf, size_t len, off_t off)
 {
+	ssize_t n;
 	uint8_t *p;
+	int r;
 
-	if (fd != SIM_DEV_FD || region_of((uint64_t)off, len, &p))
-		return err_errno(EINVAL, "pread");
-	memcpy(buf, p, len);
-	return (ssize_t)len;
+	pthread_mutex_lock(&lock);
+	if (site("pread")) {
+		pthread_mutex_unlock(&lock);
+		return err_errno(sim.fail_errno, "pread fd %d at 0x%llx", fd, (unsigned long long)off);
+	}
+	if (is_real(fd, R_FILE)) {
+		n = pread(fd, buf, len, off);
+		r = n < 0 ? -errno : 0;
+	} else if ((r = device_ready(fd)) == 0 && (r = region_of((uint64_t)off, len, &p)) == 0) {
+		memcpy(buf, p, len);
+		n = (ssize_t)len;
+	} else {
+		n = -1;
+	}
+	pthread_mutex_unlock(&lock);
+	return r < 0 ? err_errno(r, "pread fd %d at 0x%llx", fd, (unsigned long long)off) : n;
 }
 
 ssize_t sys_pwrite(int fd, const void *buf, size_t len, off_t off)
 {
 	uint8_t *p;
+	int r;
 
-	if (fd != SIM_DEV_FD || region_of((uint64_t)off, len, &p))
-		return err_errno(EINVAL, "pwrite");
-	/* the device's read-only header and capability IDs stay as they are */
-	if ((uint64_t)off >= SIM_CFG_OFF && (uint64_t)off - SIM_CFG_OFF < 4)
-		return (ssize_t)len;
-	memcpy(p, buf, len);
-	return (ssize_t)len;
+	pthread_mutex_lock(&lock);
+	if (site("pwrite")) {
+		pthread_mutex_unlock(&lock);
+		return err_errno(sim.fail_errno, "pwrite fd %d at 0x%llx", fd, (unsigned long long)off);
+	}
+	if ((r = device_ready(fd)) == 0 && (r = region_of((uint64_t)off, len, &p)) == 0 &&
+	    !((uint64_t)off >= SIM_CFG_OFF && (uint64_t)off - SIM_CFG_OFF < 4))
+		memcpy(p, buf, len); /* the read-only IDs stay as they are */
+	pthread_mutex_unlock(&lock);
+	return r < 0 ? err_errno(r, "pwrite fd %d at 0x%llx", fd, (unsigned long long)off)
+		     : (ssize_t)len;
+}
+
+static void map_track(void *p, size_t len, bool is_real_map)
+{
+	for (int i = 0; i < 128; i++)
+		if (!maps[i].p) {
+			maps[i] = (struct map){ p, len, is_real_map };
+			sim.open_mmaps++;
+			return;
+		}
+	abort(); /* the test leaks mappings by the hundred: a bug worth stopping for */
 }
 
 void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, int *err)
 {
-	uint8_t *p;
+	struct obj *o;
+	uint8_t *p = NULL;
+	int r = 0;
 
-	if (fd != SIM_DEV_FD || region_of((uint64_t)off, len, &p)) {
-		*err = err_errno(EINVAL, "mmap");
+	pthread_mutex_lock(&lock);
+	if (site("mmap")) {
+		pthread_mutex_unlock(&lock);
+		*err = err_errno(sim.fail_errno, "mmap %zu bytes of fd %d at offset 0x%llx", len, fd,
+				 (unsigned long long)off);
+		return NULL;
+	}
+	if (is_real(fd, R_MEMFD)) {
+		p = mmap(addr, len, prot, flags, fd, off);
+		if (p == MAP_FAILED) {
+			p = NULL;
+			r = -errno;
+		} else {
+			map_track(p, len, true);
+		}
+	} else if ((o = obj_of(fd, K_VCPU))) {
+		if (len != 3 * 4096 || off || o->run) {
+			r = -EINVAL;
+		} else {
+			p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED) {
+				p = NULL;
+				r = -errno;
+			} else {
+				o->run = (struct kvm_run *)p;
+				map_track(p, len, true);
+			}
+		}
+	} else if ((r = device_ready(fd)) == 0 && (r = region_of((uint64_t)off, len, &p)) == 0) {
+		map_track(p, len, false);
+	} else {
+		p = NULL;
+	}
+	pthread_mutex_unlock(&lock);
+	if (!p) {
+		*err = err_errno(r ? r : -EINVAL, "mmap %zu bytes of fd %d at offset 0x%llx", len,
+				 fd, (unsigned long long)off);
 		return NULL;
 	}
 	*err = 0;
 	return p;
 }
 
-int sys_munmap(void *addr, size_t len) { return 0; }
-
-static int dev_ioctl(unsigned long req, void *arg, const char *name)
+/* Not a fault-injection site: munmap of a whole mapping cannot fail on Linux. */
+int sys_munmap(void *addr, size_t len)
 {
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < 128; i++)
+		if (maps[i].p == addr && maps[i].len == len) {
+			for (int k = 0; k < SIM_MAX_FDS; k++)
+				if (objs[k].run == addr)
+					objs[k].run = NULL;
+			if (maps[i].real)
+				munmap(addr, len);
+			maps[i].p = NULL;
+			sim.open_mmaps--;
+			pthread_mutex_unlock(&lock);
+			return 0;
+		}
+	sim.bad_undos++;
+	pthread_mutex_unlock(&lock);
+	return err_errno(EINVAL, "munmap %zu bytes", len);
+}
+
+/* --- /dev/kvm, the VM, vCPUs ------------------------------------------------------- */
+
+static int kvm_ioctl(unsigned long req, void *arg)
+{
+	switch (req) {
+	case KVM_GET_API_VERSION:
+		return KVM_API_VERSION;
+	case KVM_CREATE_VM:
+		return obj_new(K_VM);
+	case KVM_CHECK_EXTENSION:
+		return 1;
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return 3 * 4096;
+	case KVM_GET_SUPPORTED_CPUID: {
+		static const struct kvm_cpuid_entry2 e[] = {
+			{ .function = 0, .eax = 0xd, .ebx = 0x756e6547, .edx = 0x49656e69,
+			  .ecx = 0x6c65746e },
+			{ .function = 1, .eax = 0x906ea, .ecx = 1u << 31, .edx = 0x178bfbff },
+			{ .function = 0xb, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX },
+			{ .function = 0x80000000, .eax = 0x80000008 },
+		};
+		struct kvm_cpuid2 *c = arg;
+
+		if (c->nent < 4) {
+			c->nent = 4;
+			return -E2BIG;
+		}
+		c->nent = 4;
+		memcpy(c->entries, e, sizeof(e));
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
+static int memslot(const struct kvm_userspace_memory_region *m)
+{
+	struct sim_slot *s;
+
+	if (m->slot >= 32 || (m->guest_phys_addr | m->memory_size | m->userspace_addr) & 0xfff)
+		return -EINVAL;
+	s = &sim.slots[m->slot];
+	if (!m->memory_size) {
+		if (!s->used) {
+			sim.bad_undos++; /* deleting a slot that is not there */
+			return -EINVAL;
+		}
+		s->used = false;
+		return 0;
+	}
+	for (int i = 0; i < 32; i++)
+		if (i != (int)m->slot && sim.slots[i].used &&
+		    m->guest_phys_addr < sim.slots[i].gpa + sim.slots[i].size &&
+		    sim.slots[i].gpa < m->guest_phys_addr + m->memory_size)
+			return -EEXIST;
+	*s = (struct sim_slot){ true, m->guest_phys_addr, m->memory_size, m->userspace_addr };
+	return 0;
+}
+
+static int irqfd(const struct kvm_irqfd *f)
+{
+	bool deassign = f->flags & KVM_IRQFD_FLAG_DEASSIGN;
+
+	if (!is_real((int)f->fd, R_EVENTFD) ||
+	    (!deassign && (f->flags & KVM_IRQFD_FLAG_RESAMPLE) &&
+	     !is_real((int)f->resamplefd, R_EVENTFD))) {
+		sim.bad_uses++;
+		return -EBADF;
+	}
+	for (int i = 0; i < 128; i++) {
+		struct sim_irqfd *q = &sim.irqfds[i];
+
+		if (deassign && q->used && q->fd == (int)f->fd && q->gsi == f->gsi) {
+			q->used = false;
+			return 0;
+		}
+		if (!deassign && q->used && q->fd == (int)f->fd)
+			return -EBUSY; /* KVM refuses a second irqfd on one eventfd */
+	}
+	if (deassign) {
+		sim.bad_undos++;
+		return -ENOENT;
+	}
+	for (int i = 0; i < 128; i++)
+		if (!sim.irqfds[i].used) {
+			sim.irqfds[i] = (struct sim_irqfd){
+				true, (int)f->fd,
+				(f->flags & KVM_IRQFD_FLAG_RESAMPLE) ? (int)f->resamplefd : -1, f->gsi };
+			return 0;
+		}
+	return -ENOSPC;
+}
+
+static int vm_ioctl(unsigned long req, void *arg)
+{
+	switch (req) {
+	case KVM_SET_TSS_ADDR:
+	case KVM_SET_IDENTITY_MAP_ADDR:
+	case KVM_CREATE_IRQCHIP:
+	case KVM_CREATE_PIT2:
+	case KVM_IRQ_LINE:
+	case KVM_CHECK_EXTENSION:
+		return req == KVM_CHECK_EXTENSION;
+	case KVM_SET_USER_MEMORY_REGION:
+		return memslot(arg);
+	case KVM_SET_GSI_ROUTING: {
+		struct kvm_irq_routing *t = arg;
+
+		if (t->nr > 1100 || t->flags)
+			return -EINVAL;
+		if (sim.fail_routing)
+			return -ENOMEM;
+		memcpy(sim.routes, t->entries, t->nr * sizeof(t->entries[0]));
+		sim.nroutes = (int)t->nr;
+		return 0;
+	}
+	case KVM_IRQFD:
+		return irqfd(arg);
+	case KVM_CREATE_VCPU: {
+		unsigned long id = (unsigned long)(uintptr_t)arg;
+		int fd;
+
+		for (int i = 0; i < SIM_MAX_FDS; i++)
+			if (objs[i].kind == K_VCPU && objs[i].vcpu_id == (int)id)
+				return -EEXIST;
+		if (id >= 64)
+			return -EINVAL;
+		fd = obj_new(K_VCPU);
+		if (fd >= 0)
+			obj_of(fd, 0)->vcpu_id = (int)id;
+		return fd;
+	}
+	case KVM_CREATE_DEVICE: {
+		struct kvm_create_device *kd = arg;
+		int fd;
+
+		if (kd->type != KVM_DEV_TYPE_VFIO)
+			return -ENODEV;
+		if ((fd = obj_new(K_KVM_VFIO)) < 0)
+			return fd;
+		kd->fd = (uint32_t)fd;
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
+static int vcpu_ioctl(unsigned long req, void *arg)
+{
+	switch (req) {
+	case KVM_SET_MSRS:
+		return (int)((struct kvm_msrs *)arg)->nmsrs;
+	case KVM_SET_CPUID2:
+	case KVM_GET_LAPIC:
+	case KVM_SET_LAPIC:
+	case KVM_GET_SREGS:
+	case KVM_SET_SREGS:
+	case KVM_GET_REGS:
+	case KVM_SET_REGS:
+	case KVM_SET_FPU:
+	case KVM_SET_MP_STATE:
+		return 0;
+	}
+	return -ENOTTY;
+}
+
+static int kvm_vfio_ioctl(struct obj *o, unsigned long req, void *arg)
+{
+	const struct kvm_device_attr *a = arg;
+	int32_t fd;
+
+	if (req != KVM_SET_DEVICE_ATTR || a->group != KVM_DEV_VFIO_FILE)
+		return -ENXIO;
+	memcpy(&fd, (void *)(uintptr_t)a->addr, sizeof(fd));
+	if (!obj_of(fd, K_VFIO)) {
+		sim.bad_uses++;
+		return -EBADF;
+	}
+	if (a->attr == KVM_DEV_VFIO_FILE_ADD) {
+		for (int i = 0; i < 8; i++)
+			if (o->files[i] == fd)
+				return -EEXIST;
+		for (int i = 0; i < 8; i++)
+			if (o->files[i] < 0) {
+				o->files[i] = fd;
+				return 0;
+			}
+		return -ENOSPC;
+	}
+	if (a->attr == KVM_DEV_VFIO_FILE_DEL) {
+		for (int i = 0; i < 8; i++)
+			if (o->files[i] == fd) {
+				o->files[i] = -1;
+				return 0;
+			}
+		sim.bad_undos++;
+		return -ENOENT;
+	}
+	return -ENXIO;
+}
+
+/* --- /dev/iommu ---------------------------------------------------------------------- */
+
+static bool ioas_exists(struct obj *o, uint32_t id)
+{
+	return id >= 1 && id < 32 && (o->ioas_mask & (1u << id));
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a <= b + (blen - 1) && b <= a + (alen - 1);
+}
+
+static int ioas_map(int fd, struct obj *o, struct iommu_ioas_map *m)
+{
+	const uint32_t known = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			       IOMMU_IOAS_MAP_WRITEABLE;
+
+	if (m->size < sizeof(*m) || (m->flags & ~known) || !(m->flags & IOMMU_IOAS_MAP_FIXED_IOVA))
+		return -EOPNOTSUPP;
+	if (!ioas_exists(o, m->ioas_id))
+		return -ENOENT;
+	if (!m->length || ((m->iova | m->length | m->user_va) & 0xfff) ||
+	    m->iova + m->length - 1 < m->iova)
+		return -EINVAL;
+	if (o->resv_known && overlaps(m->iova, m->length, SIM_RESV_START,
+				      SIM_RESV_LAST - SIM_RESV_START + 1))
+		return -EINVAL;
+	for (int i = 0; i < 64; i++)
+		if (sim.iomaps[i].used && sim.iomaps[i].fd == fd &&
+		    sim.iomaps[i].ioas == m->ioas_id &&
+		    overlaps(m->iova, m->length, sim.iomaps[i].iova, sim.iomaps[i].length))
+			return -EEXIST;
+	if (sim.memlock_budget && sim.pinned + m->length > sim.memlock_budget)
+		return -ENOMEM;
+	for (int i = 0; i < 64; i++)
+		if (!sim.iomaps[i].used) {
+			sim.iomaps[i] = (struct sim_iomap){ true, fd, m->ioas_id, m->iova, m->length };
+			sim.pinned += m->length;
+			return 0;
+		}
+	return -ENOSPC;
+}
+
+static int ioas_unmap(int fd, struct obj *o, struct iommu_ioas_unmap *u)
+{
+	bool all = u->iova == 0 && u->length == UINT64_MAX;
+	uint64_t done = 0;
+
+	if (!ioas_exists(o, u->ioas_id))
+		return -ENOENT;
+	for (int i = 0; i < 64; i++) {
+		struct sim_iomap *q = &sim.iomaps[i];
+
+		if (!q->used || q->fd != fd || q->ioas != u->ioas_id)
+			continue;
+		if (all || (q->iova >= u->iova && q->iova + q->length - 1 <= u->iova + u->length - 1)) {
+			q->used = false;
+			sim.pinned -= q->length;
+			done += q->length;
+		}
+	}
+	if (!done && !all) {
+		sim.bad_undos++;
+		return -ENOENT;
+	}
+	u->length = done;
+	return 0;
+}
+
+static int iommufd_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
+{
+	switch (req) {
+	case IOMMU_IOAS_ALLOC: {
+		struct iommu_ioas_alloc *a = arg;
+
+		for (uint32_t id = 1; id < 32; id++)
+			if (!(o->ioas_mask & (1u << id))) {
+				o->ioas_mask |= 1u << id;
+				a->out_ioas_id = id;
+				return 0;
+			}
+		return -ENOSPC;
+	}
+	case IOMMU_IOAS_MAP:
+		return ioas_map(fd, o, arg);
+	case IOMMU_IOAS_UNMAP:
+		return ioas_unmap(fd, o, arg);
+	case IOMMU_DESTROY: {
+		struct iommu_destroy *d = arg;
+
+		if (!ioas_exists(o, d->id)) {
+			sim.bad_undos++;
+			return -ENOENT;
+		}
+		for (int i = 0; i < SIM_MAX_FDS; i++)
+			if (objs[i].kind == K_VFIO && objs[i].bound_to == fd && objs[i].attached == d->id)
+				return -EBUSY;
+		for (int i = 0; i < 64; i++)
+			if (sim.iomaps[i].used && sim.iomaps[i].fd == fd && sim.iomaps[i].ioas == d->id) {
+				sim.iomaps[i].used = false;
+				sim.pinned -= sim.iomaps[i].length;
+			}
+		o->ioas_mask &= ~(1u << d->id);
+		return 0;
+	}
+	case IOMMU_IOAS_IOVA_RANGES: {
+		struct iommu_ioas_iova_ranges *q = arg;
+		struct iommu_iova_range r[2] = { { 0, UINT64_MAX } };
+		uint32_t n = 1;
+
+		if (!ioas_exists(o, q->ioas_id))
+			return -ENOENT;
+		if (o->resv_known) {
+			r[0] = (struct iommu_iova_range){ 0, SIM_RESV_START - 1 };
+			r[1] = (struct iommu_iova_range){ SIM_RESV_LAST + 1, UINT64_MAX };
+			n = 2;
+		}
+		q->out_iova_alignment = 4096;
+		if (q->num_iovas < n) {
+			q->num_iovas = n;
+			return -EMSGSIZE;
+		}
+		memcpy((void *)(uintptr_t)q->allowed_iovas, r, n * sizeof(r[0]));
+		q->num_iovas = n;
+		return 0;
+	}
+	}
+	return -ENOTTY;
+}
+
+/* --- the VFIO device ------------------------------------------------------------------ */
+
+static int dev_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
+{
+	if (req == VFIO_DEVICE_BIND_IOMMUFD) {
+		struct vfio_device_bind_iommufd *b = arg;
+		struct obj *ctx = obj_of(b->iommufd, K_IOMMUFD);
+
+		if (b->argsz < 16 || b->flags)
+			return -EINVAL;
+		if (!ctx) {
+			sim.bad_uses++;
+			return -EBADF;
+		}
+		if (o->bound_to >= 0)
+			return -EINVAL; /* bound already */
+		o->bound_to = b->iommufd;
+		b->out_devid = 1;
+		return 0;
+	}
+	if (o->bound_to < 0) {
+		sim.bad_uses++;
+		return -EINVAL;
+	}
+	if (req == VFIO_DEVICE_ATTACH_IOMMUFD_PT) {
+		struct vfio_device_attach_iommufd_pt *a = arg;
+		struct obj *ctx = obj_of(o->bound_to, K_IOMMUFD);
+
+		if (!ctx || !ioas_exists(ctx, a->pt_id))
+			return -ENOENT;
+		for (int i = 0; i < 64; i++)
+			if (sim.iomaps[i].used && sim.iomaps[i].fd == o->bound_to &&
+			    sim.iomaps[i].ioas == a->pt_id &&
+			    overlaps(sim.iomaps[i].iova, sim.iomaps[i].length, SIM_RESV_START,
+				     SIM_RESV_LAST - SIM_RESV_START + 1))
+				return -EADDRINUSE;
+		o->attached = a->pt_id;
+		ctx->resv_known = true;
+		return 0;
+	}
+	if (req == VFIO_DEVICE_DETACH_IOMMUFD_PT) {
+		if (!o->attached) {
+			sim.bad_undos++;
+			return -EINVAL;
+		}
+		o->attached = 0;
+		return 0;
+	}
+	if (req == VFIO_DEVICE_GET_INFO) {
+		struct vfio_device_info *i = arg;
+
+		i->flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+		i->num_regions = VFIO_PCI_NUM_REGIONS;
+		i->num_irqs = VFIO_PCI_NUM_IRQS;
+		return 0;
+	}
 	if (req == VFIO_DEVICE_GET_REGION_INFO) {
 		struct vfio_region_info *ri = arg;
 
@@ -142,7 +888,7 @@ static int dev_ioctl(unsigned long req, void *arg, const char *name)
 			return 0;
 		}
 		if (ri->index >= 6)
-			return err_errno(EINVAL, "%s", name);
+			return -EINVAL;
 		ri->size = sim.bar[ri->index].size;
 		ri->offset = (uint64_t)ri->index << 40;
 		ri->flags = sim.bar[ri->index].flags;
@@ -165,15 +911,16 @@ static int dev_ioctl(unsigned long req, void *arg, const char *name)
 		struct vfio_irq_info *ii = arg;
 
 		if (ii->index >= 5)
-			return err_errno(EINVAL, "%s", name);
+			return -EINVAL;
 		ii->count = sim.irq_count[ii->index];
 		return 0;
 	}
 	if (req == VFIO_DEVICE_SET_IRQS) {
 		struct vfio_irq_set *s = arg;
 
-		if (s->index >= 5 || s->count > 64)
-			return err_errno(EINVAL, "%s", name);
+		if (s->index >= 5 || s->count > 64 ||
+		    (s->count && s->start + s->count > sim.irq_count[s->index]))
+			return -EINVAL;
 		if (s->flags & VFIO_IRQ_SET_ACTION_UNMASK) {
 			sim.intx_unmask_set = true;
 			return 0;
@@ -181,7 +928,17 @@ static int dev_ioctl(unsigned long req, void *arg, const char *name)
 		/* vfio-pci: one kind of interrupt at a time */
 		for (int k = 0; k < 3; k++)
 			if (k != (int)s->index && sim.set_count[k] > 0 && s->count)
-				return err_errno(EINVAL, "%s", name);
+				return -EINVAL;
+		if (s->flags & VFIO_IRQ_SET_DATA_EVENTFD)
+			for (uint32_t i = 0; i < s->count; i++) {
+				int32_t efd;
+
+				memcpy(&efd, s->data + i * sizeof(efd), sizeof(efd));
+				if (efd != -1 && !is_real(efd, R_EVENTFD)) {
+					sim.bad_uses++;
+					return -EBADF;
+				}
+			}
 		sim.set_count[s->index] = (int)s->count;
 		if (s->flags & VFIO_IRQ_SET_DATA_EVENTFD)
 			memcpy(sim.set_fds[s->index], s->data, s->count * sizeof(int32_t));
@@ -191,66 +948,86 @@ static int dev_ioctl(unsigned long req, void *arg, const char *name)
 		sim.resets++;
 		return 0;
 	}
-	return err_errno(ENOTTY, "%s", name);
-}
+	if (req == VFIO_DEVICE_GET_PCI_HOT_RESET_INFO) {
+		struct vfio_pci_hot_reset_info *h = arg;
 
-static int vm_ioctl(unsigned long req, void *arg, const char *name)
-{
-	if (req == KVM_SET_USER_MEMORY_REGION) {
-		struct kvm_userspace_memory_region *m = arg;
-
-		if (m->slot >= 32)
-			return err_errno(EINVAL, "%s", name);
-		sim.slots[m->slot] = (struct sim_slot){ m->memory_size != 0, m->guest_phys_addr,
-							m->memory_size, m->userspace_addr };
-		return 0;
-	}
-	if (req == KVM_SET_GSI_ROUTING) {
-		struct kvm_irq_routing *t = arg;
-
-		if (t->nr > 1100 || sim.fail_routing)
-			return err_errno(sim.fail_routing ? ENOMEM : EINVAL, "%s", name);
-		memcpy(sim.routes, t->entries, t->nr * sizeof(t->entries[0]));
-		sim.nroutes = (int)t->nr;
-		return 0;
-	}
-	if (req == KVM_IRQFD) {
-		struct kvm_irqfd *f = arg;
-
-		for (int i = 0; i < 128; i++) {
-			struct sim_irqfd *q = &sim.irqfds[i];
-
-			if (f->flags & KVM_IRQFD_FLAG_DEASSIGN) {
-				if (q->used && q->fd == (int)f->fd && q->gsi == f->gsi) {
-					q->used = false;
-					return 0;
-				}
-			} else if (q->used && q->fd == (int)f->fd) {
-				return err_errno(EBUSY, "%s", name); /* KVM refuses a second irqfd */
-			}
+		if (h->argsz < sizeof(*h) + sizeof(h->devices[0])) {
+			h->argsz = sizeof(*h) + sizeof(h->devices[0]);
+			h->count = 1;
+			return -ENOSPC;
 		}
-		if (f->flags & KVM_IRQFD_FLAG_DEASSIGN)
-			return err_errno(ENOENT, "%s", name);
-		for (int i = 0; i < 128; i++)
-			if (!sim.irqfds[i].used) {
-				sim.irqfds[i] = (struct sim_irqfd){
-					true, (int)f->fd,
-					(f->flags & KVM_IRQFD_FLAG_RESAMPLE) ? (int)f->resamplefd : -1,
-					f->gsi };
-				return 0;
-			}
-		return err_errno(ENOSPC, "%s", name);
-	}
-	if (req == KVM_IRQ_LINE)
+		h->flags = VFIO_PCI_HOT_RESET_FLAG_DEV_ID | VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED;
+		h->count = 1;
+		h->devices[0] = (struct vfio_pci_dependent_device){ .devid = 1, .bus = 3 };
 		return 0;
-	return err_errno(ENOTTY, "%s", name);
+	}
+	if (req == VFIO_DEVICE_PCI_HOT_RESET) {
+		sim.hot_resets++;
+		return 0;
+	}
+	(void)fd;
+	return -ENOTTY;
 }
 
 int sys_ioctl_named(int fd, unsigned long request, void *arg, const char *name)
 {
-	if (fd == SIM_DEV_FD)
-		return dev_ioctl(request, arg, name);
-	if (fd == SIM_VM_FD)
-		return vm_ioctl(request, arg, name);
-	return err_errno(EBADF, "%s", name);
+	struct obj *o;
+	int r;
+
+	pthread_mutex_lock(&lock);
+	if (site(name)) {
+		pthread_mutex_unlock(&lock);
+		return err_errno(sim.fail_errno, "%s", name);
+	}
+	o = obj_of(fd, 0);
+	if (!o) {
+		sim.bad_uses++;
+		r = -EBADF;
+	} else {
+		switch (o->kind) {
+		case K_KVM: r = kvm_ioctl(request, arg); break;
+		case K_VM: r = vm_ioctl(request, arg); break;
+		case K_VCPU: r = vcpu_ioctl(request, arg); break;
+		case K_KVM_VFIO: r = kvm_vfio_ioctl(o, request, arg); break;
+		case K_IOMMUFD: r = iommufd_ioctl(fd, o, request, arg); break;
+		case K_VFIO: r = dev_ioctl(fd, o, request, arg); break;
+		default: r = -EBADF; break;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return r >= 0 ? r : err_errno(r, "%s", name);
+}
+
+int sys_kvm_run(int vcpu_fd)
+{
+	struct kvm_run *run;
+	struct obj *o;
+	int id;
+
+	pthread_mutex_lock(&lock);
+	o = obj_of(vcpu_fd, K_VCPU);
+	if (!o || !o->run) {
+		sim.bad_uses++;
+		pthread_mutex_unlock(&lock);
+		return err_errno(EBADF, "KVM_RUN");
+	}
+	run = o->run;
+	id = o->vcpu_id;
+	/* Only vCPU 0's runs are sites: the others' timing is up to the scheduler. */
+	if (id == 0 && site("KVM_RUN")) {
+		pthread_mutex_unlock(&lock);
+		return err_errno(sim.fail_errno, "KVM_RUN");
+	}
+	pthread_mutex_unlock(&lock);
+	if (__atomic_load_n(&run->immediate_exit, __ATOMIC_ACQUIRE))
+		return -EINTR;
+	if (id != 0 || !sim.guest) {
+		/* an idle vCPU: wait in the "kernel" until kicked */
+		while (!__atomic_load_n(&run->immediate_exit, __ATOMIC_ACQUIRE))
+			nanosleep(&(struct timespec){ 0, 200000 }, NULL);
+		return -EINTR;
+	}
+	if (!sim.guest(run, sim.guest_ctx))
+		run->exit_reason = KVM_EXIT_HLT;
+	return 0;
 }

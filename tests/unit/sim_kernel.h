@@ -1,18 +1,38 @@
-/* A simulated kernel behind vmm/sys.h for host tests: one VFIO PCI device (config space and
- * BAR regions in memory, region/IRQ info, SET_IRQS recorded), a KVM VM (memslots, GSI
- * routes, irqfds recorded) and real eventfds. Everything opened is tracked, so a test can
- * assert that teardown left nothing behind. */
+/* A simulated kernel behind vmm/sys.h for host tests. It models, with the real uAPI's rules:
+ *  - /dev/kvm and a KVM VM: memslots (overlap -EEXIST, deleting a missing slot -EINVAL),
+ *    GSI routes, irqfds with resample (a second irqfd on one eventfd -EBUSY), the VFIO
+ *    pseudo-device (FILE_ADD/FILE_DEL), vCPUs with their run area and a scripted guest;
+ *  - /dev/iommu: IOAS objects, IOAS_MAP (-EEXIST on overlap, -EINVAL misaligned or in a
+ *    reserved range, -ENOMEM past a memlock budget), IOAS_UNMAP, IOVA_RANGES (-EMSGSIZE
+ *    when the caller's array is too small), DESTROY;
+ *  - one VFIO PCI device cdev, /dev/vfio/devices/vfio0: bind once (-EINVAL when bound),
+ *    device ioctls refused before bind, attach/detach, region and IRQ info, SET_IRQS
+ *    (one interrupt kind at a time), function and hot reset; its config space and BARs
+ *    live in sim.cfg and sim.bar (tests/unit/sim_device.c fills a NIC-like model).
+ * Regular files, eventfds and memfds are real. Everything opened or mapped is recorded, so
+ * a test can assert that nothing is left; a close or undo of something that is not there
+ * and any use of a closed fd are counted.
+ * Fault injection: every call counts as a site; with sim.fail_at = k the k-th call fails
+ * with sim.fail_errno (its kernel-side effect not done), as the real call would. */
 #ifndef PTVM_TEST_SIM_KERNEL_H
 #define PTVM_TEST_SIM_KERNEL_H
 
 #include <linux/kvm.h>
 #include <linux/vfio.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#define SIM_VM_FD 1000
-#define SIM_DEV_FD 1001
+/* Fixed fds for tests that build a VM by hand (sim_install_vm / sim_install_device). */
+#define SIM_FD_BASE 0x20000000 /* far above any real fd */
+#define SIM_VM_FD SIM_FD_BASE
+#define SIM_DEV_FD (SIM_FD_BASE + 1)
+#define SIM_MAX_FDS 64
 #define SIM_CFG_OFF 0x70000000000ull /* where the config region sits in the device fd */
+#define SIM_VFIO_CDEV "/dev/vfio/devices/vfio0"
+/* The IOMMU's reserved range reported after the first attach: the x86 MSI window. */
+#define SIM_RESV_START 0xfee00000ull
+#define SIM_RESV_LAST 0xfeefffffull
 
 struct sim_region {
 	uint64_t size;
@@ -33,21 +53,54 @@ struct sim_irqfd {
 	uint32_t gsi;
 };
 
+struct sim_iomap {
+	bool used;
+	int fd;                    /* the iommufd */
+	uint32_t ioas;
+	uint64_t iova, length;
+};
+
+/* The guest of vCPU 0: called by each KVM_RUN with the run area as the monitor left it
+ * (the data of the last IN or MMIO read is there); fills in the next exit and returns true,
+ * or returns false to halt (KVM_EXIT_HLT). Other vCPUs wait in KVM_RUN until kicked. */
+typedef bool (*sim_guest_fn)(struct kvm_run *run, void *ctx);
+
+#define SIM_MAX_SITES 4096
+
 struct sim {
+	/* the VFIO device model */
 	uint8_t cfg[4096];
 	struct sim_region bar[6];
 	uint32_t irq_count[5];              /* per VFIO IRQ index */
 	int set_count[5];                   /* last SET_IRQS trigger count per index (-1: none) */
 	int set_fds[5][64];
 	bool intx_unmask_set;
-	int resets;
+	int resets, hot_resets;
+	bool vfio_present;                  /* SIM_VFIO_CDEV exists */
+	/* the KVM VM */
 	struct sim_slot slots[32];
 	struct kvm_irq_routing_entry routes[1100];
 	int nroutes;
 	struct sim_irqfd irqfds[128];
+	/* iommufd */
+	struct sim_iomap iomaps[64];
+	uint64_t pinned, memlock_budget;    /* bytes; budget 0 = unlimited */
+	/* bookkeeping */
 	int open_eventfds;
+	int open_real;                      /* real fds open: eventfds, memfds, files */
+	int open_mmaps;
 	int bad_closes;      /* close() of an fd that was not open: an undo run twice */
+	int bad_undos;       /* unmap/delete/deassign/detach/destroy of something not there */
+	int bad_uses;        /* a call on a closed fd */
 	bool fail_routing;   /* make KVM_SET_GSI_ROUTING fail */
+	sim_guest_fn guest;
+	void *guest_ctx;
+	/* fault injection */
+	long calls;                         /* sites passed so far */
+	long fail_at;                       /* 0: none */
+	int fail_errno;
+	char site[SIM_MAX_SITES][40];       /* each site's call, recorded while counting */
+	char failed_call[40];
 };
 
 extern struct sim sim;
@@ -56,5 +109,14 @@ int sim_irqfds_assigned(void);
 /* The MSI route of gsi, or NULL. */
 const struct kvm_irq_routing_entry *sim_msi_route(uint32_t gsi);
 int sim_slots_used(void);
+/* Fds and mappings the simulated kernel still holds for the process (0 after a clean
+ * teardown). */
+int sim_objects_open(void);
+/* Describe what is still open into buf (for a failure message). */
+void sim_describe_open(char *buf, size_t len);
+/* For tests that assemble a VM by hand: a VM at SIM_VM_FD, and the device at SIM_DEV_FD
+ * already bound and attached. */
+void sim_install_vm(void);
+void sim_install_device(void);
 
 #endif

@@ -1,0 +1,419 @@
+/* Fault injection over the whole of `ptvm run` with an assigned device, on the simulated
+ * kernel: command line -> VM -> guest RAM -> iommufd, KVM-VFIO device, cdev open, bind,
+ * attach, reset, BARs, interrupts -> payload -> vCPUs -> a scripted guest that finds the
+ * device, enables MSI and MSI-X and powers off -> teardown.
+ *
+ * A clean run counts the calls into the kernel (the sites). Then, for every site k and
+ * each errno that call can plausibly return, the run is repeated with call k failing.
+ * Every time:
+ *  - the failure is told: a setup failure makes `ptvm run` return an error whose message
+ *    names the step (context before the call) and the call with its errno; a vCPU failure
+ *    stops the VM with the call and errno on stderr; where ptvm carries on (a BAR that
+ *    traps instead of being mapped, a guest's MSI that stays off) a warning names the call
+ *    and errno; only teardown failures and failed closes (Linux releases the fd anyway)
+ *    pass silently;
+ *  - afterwards nothing is left: no fd, mapping, IOAS mapping or memslot;
+ *  - no undo ran twice and nothing was used after close (the simulated kernel counts).
+ * It prints "fault injection: S sites x errnos = R runs ..." for the record. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "passthrough/pci_sysfs.h"
+#include "tests/unit/fake_sysfs.h"
+#include "tests/unit/sim_device.h"
+#include "tests/unit/sim_kernel.h"
+#include "vmm/cmd.h"
+#include "vmm/err.h"
+
+static const struct ptvm_cmd *run_cmd;
+static char payload[64];
+static const char *sysroot;
+
+/* --- the guest ------------------------------------------------------------------------ */
+
+#define CFG_ADDR(slot, reg) (0x80000000u | (uint32_t)(slot) << 11 | (reg))
+#define PM1A_CNT 0x604
+#define POWEROFF ((5u << 10) | 0x2000u) /* SLP_TYP = S5, SLP_EN */
+
+enum op_kind { CFG_W, CFG_R_BAR3, MMIO_W, MMIO_R, END };
+
+struct op {
+	enum op_kind kind;
+	uint32_t reg;  /* config register, or offset into BAR3 */
+	uint32_t val;
+	uint32_t size;
+};
+
+/* After finding the device: program MSI and enable it, disable it, then program MSI-X
+ * vector 0 through the trapped table, enable MSI-X, read the PBA, disable. */
+static const struct op program[] = {
+	{ CFG_W, 0x54, 0xfee00000, 4 }, { CFG_W, 0x58, 0, 4 }, { CFG_W, 0x5c, 0x41, 4 },
+	{ CFG_W, 0x50, 0x00010000, 4 }, /* MSI enable */
+	{ CFG_W, 0x50, 0, 4 },          /* MSI disable */
+	{ CFG_R_BAR3, 0x1c, 0, 4 },     { CFG_W, 0x04, 0x0006, 4 }, /* memory decode, bus master */
+	{ MMIO_W, 0x0, 0xfee00000, 4 }, { MMIO_W, 0x4, 0, 4 },     { MMIO_W, 0x8, 0x42, 4 },
+	{ MMIO_W, 0xc, 0, 4 },          /* vector 0 unmasked */
+	{ CFG_W, 0x80, 0x80000000, 4 }, /* MSI-X enable */
+	{ MMIO_R, 0x2000, 0, 8 },       /* PBA */
+	{ CFG_W, 0x80, 0, 4 },          /* MSI-X disable */
+	{ END, 0, 0, 0 },
+};
+
+struct guest {
+	int phase;       /* 0 UART, 1 scan, 2 program, 3 powered off */
+	int slot, scan, half, pc;
+	bool reading;    /* the last exit was an IN whose data is in the run area */
+	uint32_t bar3;
+	bool found;
+};
+
+static struct guest g;
+
+static void io(struct kvm_run *run, uint16_t port, uint32_t size, bool out, uint32_t val)
+{
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
+	run->io.size = (uint8_t)size;
+	run->io.port = port;
+	run->io.count = 1;
+	run->io.data_offset = 4096;
+	memcpy((uint8_t *)run + 4096, &val, size);
+	g.reading = !out;
+}
+
+static void mmio(struct kvm_run *run, uint64_t addr, uint32_t size, bool write, uint32_t val)
+{
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = addr;
+	run->mmio.len = size;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	memcpy(run->mmio.data, &val, size < 4 ? size : 4);
+	g.reading = false;
+}
+
+static bool guest_step(struct kvm_run *run, void *ctx)
+{
+	uint32_t in = 0;
+
+	(void)ctx;
+	if (g.reading)
+		memcpy(&in, (uint8_t *)run + run->io.data_offset, 4);
+	switch (g.phase) {
+	case 0:
+		io(run, 0x3f8, 1, true, 'x');
+		g.phase = 1;
+		return true;
+	case 1: /* for each slot: 0xcf8 <- address, then read 0xcfc */
+		if (g.half == 1 && in == 0x11e81234) {
+			g.slot = g.scan;
+			g.found = true;
+			g.phase = 2;
+			g.half = 0;
+			return guest_step(run, ctx);
+		}
+		if (g.half == 1 && ++g.scan == 32) {
+			g.phase = 3;
+			return guest_step(run, ctx);
+		}
+		if (g.half == 0 || g.half == 1) {
+			io(run, 0xcf8, 4, true, CFG_ADDR(g.scan, 0));
+			g.half = 2;
+		} else {
+			io(run, 0xcfc, 4, false, 0);
+			g.half = 1;
+		}
+		return true;
+	case 2: {
+		const struct op *o = &program[g.pc];
+
+		if (o->kind == CFG_R_BAR3 && g.half == 2) {
+			g.bar3 = in & ~0xfu;
+			g.half = 0;
+			o = &program[++g.pc];
+		}
+		switch (o->kind) {
+		case CFG_W:
+		case CFG_R_BAR3:
+			if (g.half == 0) {
+				io(run, 0xcf8, 4, true, CFG_ADDR(g.slot, o->reg));
+				g.half = 1;
+			} else {
+				io(run, 0xcfc, 4, o->kind == CFG_W, o->val);
+				g.half = o->kind == CFG_W ? 0 : 2;
+				g.pc += o->kind == CFG_W;
+			}
+			return true;
+		case MMIO_W:
+		case MMIO_R:
+			mmio(run, g.bar3 + o->reg, o->size, o->kind == MMIO_W, o->val);
+			g.pc++;
+			return true;
+		case END:
+			g.phase = 3;
+			return guest_step(run, ctx);
+		}
+		return false;
+	}
+	case 3:
+		io(run, PM1A_CNT, 2, true, POWEROFF);
+		g.phase = 4;
+		return true;
+	}
+	return false; /* asked to run after poweroff: halt, which the monitor reports */
+}
+
+/* --- one run of `ptvm run` ------------------------------------------------------------- */
+
+struct outcome {
+	int ret;
+	char msg[1024];     /* err_get() for a negative return */
+	char out[4096];     /* what ptvm wrote on stderr */
+};
+
+static void run_once(long fail_at, int err, struct outcome *o)
+{
+	char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--cpus", "2",
+			 "--console", "none", "--device", "vfio,bdf=0000:03:00.0", NULL };
+	FILE *cap = tmpfile();
+	int saved = dup(2);
+	size_t n;
+
+	assert_non_null(cap);
+	sim_reset();
+	sim_device_model(false);
+	sim.fail_at = fail_at;
+	sim.fail_errno = err;
+	sim.guest = guest_step;
+	memset(&g, 0, sizeof(g));
+	err_clear();
+	fflush(stderr);
+	dup2(fileno(cap), 2);
+	o->ret = run_cmd->main((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	snprintf(o->msg, sizeof(o->msg), "%s", o->ret < 0 ? err_get() : "");
+	rewind(cap);
+	n = fread(o->out, 1, sizeof(o->out) - 1, cap);
+	o->out[n] = '\0';
+	fclose(cap);
+}
+
+static bool clean(const char *what)
+{
+	char open[512];
+
+	sim_describe_open(open, sizeof(open));
+	if (sim_objects_open() || sim.bad_closes || sim.bad_undos || sim.bad_uses) {
+		printf("FAIL %s: left open:%s; double closes %d, undos of nothing %d, uses after "
+		       "close %d\n", what, open, sim.bad_closes, sim.bad_undos, sim.bad_uses);
+		return false;
+	}
+	return true;
+}
+
+/* --- the clean run -------------------------------------------------------------------- */
+
+static long nsites, first_run, last_run;
+static char sites[SIM_MAX_SITES][40];
+
+static void test_clean_run(void **state)
+{
+	struct outcome o;
+
+	(void)state;
+	run_once(0, 0, &o);
+	if (o.ret != 0)
+		fail_msg("clean run returned %d: %s%s", o.ret, o.msg, o.out);
+	assert_true(g.found);             /* the guest saw the device at its slot */
+	assert_int_equal(g.phase, 4);     /* and went all the way to poweroff */
+	assert_true(g.bar3 != 0);
+	assert_int_equal(sim.hot_resets + sim.resets, 2); /* at setup and at teardown */
+	assert_true(clean("clean run"));
+	nsites = sim.calls;
+	assert_true(nsites > 50 && nsites <= SIM_MAX_SITES);
+	memcpy(sites, sim.site, sizeof(sites));
+	first_run = last_run = 0;
+	for (long k = 1; k <= nsites; k++)
+		if (!strcmp(sites[k - 1], "KVM_RUN")) {
+			if (!first_run)
+				first_run = k;
+			last_run = k;
+		}
+	assert_true(first_run > 0);
+	if (getenv("PTVM_FAULT_SITES")) /* for whoever extends the path: where is call k? */
+		for (long k = 1; k <= nsites; k++)
+			printf("site %3ld  %-9s %s\n", k, k < first_run ? "setup" : k <= last_run ? "guest"
+							 : "teardown", sites[k - 1]);
+}
+
+/* --- every site, every plausible errno ----------------------------------------------- */
+
+static const int *errnos_for(const char *call)
+{
+	static const int open_e[] = { ENOENT, EACCES, EBUSY, 0 };
+	static const int close_e[] = { EIO, EINTR, 0 };
+	static const int fd_e[] = { EMFILE, ENOMEM, 0 };
+	static const int trunc_e[] = { ENOSPC, EFBIG, 0 };
+	static const int mmap_e[] = { ENOMEM, EAGAIN, 0 };
+	static const int rw_e[] = { EIO, EINVAL, 0 };
+	static const int run_e[] = { EFAULT, ENOMEM, 0 };
+	static const int ioctl_e[] = { ENOMEM, EINVAL, EFAULT, 0 };
+
+	if (!strcmp(call, "open"))
+		return open_e;
+	if (!strcmp(call, "close"))
+		return close_e;
+	if (!strcmp(call, "eventfd") || !strcmp(call, "memfd_create"))
+		return fd_e;
+	if (!strcmp(call, "ftruncate"))
+		return trunc_e;
+	if (!strcmp(call, "mmap"))
+		return mmap_e;
+	if (!strcmp(call, "pread") || !strcmp(call, "pwrite"))
+		return rw_e;
+	if (!strcmp(call, "KVM_RUN"))
+		return run_e;
+	return ioctl_e;
+}
+
+struct tally {
+	int runs, errors, vm_errors, warnings, closes, silent_teardown;
+};
+
+static bool check_one(long k, int e, struct tally *t)
+{
+	const char *call = sites[k - 1];
+	const char *name = !strcmp(call, "open") ? "open /" : call;
+	const char *why = strerror(e);
+	char what[160];
+	struct outcome o;
+
+	snprintf(what, sizeof(what), "site %ld (%s) failing with %s", k, call, why);
+	run_once(k, e, &o);
+	t->runs++;
+	if (strcmp(sim.failed_call, call)) {
+		printf("FAIL %s: the run took another path (call %ld was '%s')\n", what, k,
+		       sim.failed_call);
+		return false;
+	}
+	if (!clean(what))
+		return false;
+	if (o.ret < 0) {
+		const char *at = strstr(o.msg, name);
+
+		/* step: some context precedes the call's name; the errno follows it */
+		if (!at || at == o.msg || !strstr(at, why)) {
+			printf("FAIL %s: message does not name step, call and errno: '%s'\n", what,
+			       o.msg);
+			return false;
+		}
+		t->errors++;
+		return true;
+	}
+	if (k >= first_run && k <= last_run && o.ret == 1 && strstr(o.out, name) &&
+	    strstr(o.out, why)) {
+		t->vm_errors++; /* the VM stopped, saying why */
+		return true;
+	}
+	if (o.ret != 0) {
+		printf("FAIL %s: exit status %d, stderr: %s\n", what, o.ret, o.out);
+		return false;
+	}
+	if (k > last_run) {
+		t->silent_teardown++; /* nothing left to do but go on undoing */
+		return true;
+	}
+	if (strstr(o.out, "warning") && strstr(o.out, name) && strstr(o.out, why)) {
+		t->warnings++; /* told, and the guest runs on (slower, or without those vectors) */
+		return true;
+	}
+	if (!strcmp(call, "close")) {
+		t->closes++; /* Linux released the fd anyway; nothing ptvm closes holds data */
+		return true;
+	}
+	printf("FAIL %s: ptvm carried on without a word; stderr: '%s'\n", what, o.out);
+	return false;
+}
+
+static void test_every_site(void **state)
+{
+	struct tally t = { 0 };
+	int failed = 0;
+
+	(void)state;
+	if (!nsites)
+		skip();
+	if (getenv("PTVM_FAULT_ONLY")) { /* "K:ERRNO": one case, with ptvm's stderr shown */
+		long k = strtol(getenv("PTVM_FAULT_ONLY"), NULL, 0);
+		const char *c = strchr(getenv("PTVM_FAULT_ONLY"), ':');
+		struct outcome o;
+
+		run_once(k, c ? atoi(c + 1) : EIO, &o);
+		printf("site %ld (%s): returned %d, message '%s'\nstderr:\n%s", k, sim.failed_call,
+		       o.ret, o.msg, o.out);
+		clean("this run");
+		return;
+	}
+	for (long k = 1; k <= nsites; k++)
+		for (const int *e = errnos_for(sites[k - 1]); *e; e++)
+			failed += !check_one(k, *e, &t);
+	if (!failed)
+		printf("fault injection: %ld sites (setup %ld, guest %ld, teardown %ld) x errnos = %d runs: "
+	       "%d setup errors reported, %d VM stops, %d warnings, %d failed closes, "
+	       "%d in teardown; 0 leaks, 0 double undos, 0 uses after close\n",
+	       nsites, first_run - 1, last_run - first_run + 1, nsites - last_run, t.runs, t.errors,
+	       t.vm_errors, t.warnings, t.closes, t.silent_teardown);
+	if (failed)
+		fail_msg("%d of %d runs failed (FAIL lines above)", failed, t.runs);
+}
+
+static int setup(void **state)
+{
+	static const struct fake_pci nic = { "0000:03:00.0", "0x1234", "0x11e8", "0x020000",
+					     "vfio-pci", 7, "vfio0", "flr" };
+	FILE *f;
+
+	(void)state;
+	PTVM_FOREACH(ptvm_cmds, c)
+		if (!strcmp(c->name, "run"))
+			run_cmd = c;
+	if (!run_cmd)
+		return -1;
+	sysroot = fake_root_new();
+	fake_pci_add(sysroot, &nic);
+	pci_sysfs_root = sysroot;
+	snprintf(payload, sizeof(payload), "%s/payload.bin", sysroot);
+	f = fopen(payload, "w");
+	if (!f)
+		return -1;
+	fputs("\xf4", f); /* hlt: never run, the guest is scripted */
+	fclose(f);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sim_reset();
+	fake_root_free(sysroot);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_run),
+		cmocka_unit_test(test_every_site),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
