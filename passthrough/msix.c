@@ -149,7 +149,13 @@ bool pt_msix_access(struct pt_dev *d, int bar, uint64_t off, void *data, uint32_
 		}
 		pthread_mutex_lock(&d->lock);
 		if (write) {
+			struct pt_msix_entry *e = &m->table[o / 16];
+
 			memcpy((uint8_t *)m->table + o, data, len);
+			/* reserved bits read as zero: vector control is only the mask bit, and
+			 * the address is dword aligned */
+			e->ctrl &= MSIX_ENTRY_MASKED;
+			e->addr_lo &= ~3u;
 			update(d, (int)(o / 16));
 		} else {
 			memcpy(data, (uint8_t *)m->table + o, len);

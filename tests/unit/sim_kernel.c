@@ -48,6 +48,7 @@ struct map {
 
 static struct obj objs[SIM_MAX_FDS];
 static uint8_t real[65536]; /* by fd number: what kind of real fd is open */
+static int real_hi;         /* above every fd in real[] */
 static struct map maps[128];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -82,6 +83,8 @@ static void real_track(int fd, enum real_kind k)
 {
 	if (fd >= 0 && fd < (int)sizeof(real)) {
 		real[fd] = (uint8_t)k;
+		if (fd >= real_hi)
+			real_hi = fd + 1;
 		sim.open_real++;
 		if (k == R_EVENTFD)
 			sim.open_eventfds++;
@@ -106,7 +109,7 @@ void sim_reset(void)
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < 6; i++)
 		free(sim.bar[i].mem);
-	for (int fd = 0; fd < (int)sizeof(real); fd++)
+	for (int fd = 0; fd < real_hi; fd++)
 		if (real[fd])
 			close(fd);
 	for (int i = 0; i < 128; i++)
@@ -115,7 +118,8 @@ void sim_reset(void)
 	for (int i = 0; i < SIM_MAX_FDS; i++)
 		if (objs[i].kind == K_VCPU && objs[i].run)
 			munmap(objs[i].run, 3 * 4096);
-	memset(real, 0, sizeof(real));
+	memset(real, 0, (size_t)real_hi);
+	real_hi = 0;
 	memset(maps, 0, sizeof(maps));
 	memset(objs, 0, sizeof(objs));
 	memset(&sim, 0, sizeof(sim));
@@ -168,7 +172,7 @@ void sim_describe_open(char *buf, size_t len)
 		if (objs[i].kind != K_FREE)
 			n += (size_t)snprintf(buf + n, len - n, " %s(fd %d)", kind_names[objs[i].kind],
 					      SIM_FD_BASE + i);
-	for (int fd = 0; fd < (int)sizeof(real) && n < len; fd++)
+	for (int fd = 0; fd < real_hi && n < len; fd++)
 		if (real[fd])
 			n += (size_t)snprintf(buf + n, len - n, " %s(fd %d)",
 					      real[fd] == R_EVENTFD ? "eventfd"

@@ -218,6 +218,11 @@ static void test_msix(void **state)
 	assert_non_null(sim_msi_route((uint32_t)d->msix->gsi[1]));
 	assert_int_equal(sim_msi_route((uint32_t)d->msix->gsi[1])->u.msi.data, 0x45);
 	assert_int_equal(tab(bar3, 16 + 8, 4, 0, false), 0x45); /* the table reads back */
+	tab(bar3, 32 + 12, 4, 0xfffffffe, true);   /* reserved bits: written, read as zero */
+	tab(bar3, 32 + 0, 4, 0xfee00003, true);
+	assert_int_equal(tab(bar3, 32 + 12, 4, 0, false), 0);
+	assert_int_equal(tab(bar3, 32 + 0, 4, 0, false), 0xfee00000);
+	tab(bar3, 32 + 12, 4, 1, true);
 	/* a masked vector's interrupt waits in its eventfd and shows in the PBA */
 	tab(bar3, 16 + 12, 4, 1, true);
 	assert_int_equal(sim_irqfds_assigned(), 0);
