@@ -451,6 +451,23 @@ static int apply_set(void *fdt, const char *arg)
 	return 0;
 }
 
+/* libfdt 1.6.1's fdt_next_tag() steps backwards over a property whose length is close to
+ * 2^32, and fdt_check_full() then loops forever (found by fuzz_bootcfg): walk the tags
+ * first and insist that each one moves forward, within the structure block, to FDT_END. */
+static int tags_move_forward(const void *fdt)
+{
+	int off, next = 0;
+	uint32_t tag;
+
+	do {
+		off = next;
+		tag = fdt_next_tag(fdt, off, &next);
+		if (next <= off || (uint32_t)next > fdt_size_dt_struct(fdt))
+			return -FDT_ERR_BADSTRUCTURE;
+	} while (tag != FDT_END);
+	return 0;
+}
+
 int bootcfg_parse(struct vm_config *cfg, const void *blob, size_t len, const char *label,
 		  char *const *sets, int nsets)
 {
@@ -461,20 +478,33 @@ int bootcfg_parse(struct vm_config *cfg, const void *blob, size_t len, const cha
 	if (len > BOOTCFG_MAX_SIZE)
 		return err_msg(EINVAL, "config %s: %zu bytes is too large for a boot config (at most "
 				       "%u)", label, len, BOOTCFG_MAX_SIZE);
-	if (len < sizeof(struct fdt_header) || fdt_magic(blob) != FDT_MAGIC)
-		return err_msg(EINVAL, "config %s: not a device tree blob (.dtb); a source file "
-				       "must be named *.dts to be compiled with dtc", label);
-	/* Everything libfdt reads later stays within what this checked. */
-	if ((r = fdt_check_full(blob, len)) < 0)
-		return err_msg(EINVAL, "config %s: a damaged or truncated device tree blob (%s)",
-			       label, fdt_strerror(r));
 	for (int i = 0; i < nsets; i++)
 		cap += strlen(sets[i]) + 64;
 	if (!(st = calloc(1, sizeof(*st) + cap)))
 		return err_msg(ENOMEM, "out of memory");
 	free(cfg->owned);
 	cfg->owned = st;
-	if ((r = fdt_open_into(blob, st->blob, (int)cap)) < 0)
+	memcpy(st->blob, blob, len); /* libfdt wants the tree 8-byte aligned */
+	if (len < sizeof(struct fdt_header) || fdt_magic(st->blob) != FDT_MAGIC)
+		return err_msg(EINVAL, "config %s: not a device tree blob (.dtb); a source file "
+				       "must be named *.dts to be compiled with dtc", label);
+	/* Only the format dtc and libfdt write (version 17, aligned blocks): the fuzzer found
+	 * libfdt 1.6.1's fdt_check_full() dereferencing NULL on a crafted version-12 blob,
+	 * and a misaligned structure block makes libfdt read misaligned words. */
+	if (fdt_version(st->blob) != 17 || fdt_last_comp_version(st->blob) > 17)
+		return err_msg(EINVAL, "config %s: device tree blob version %u is not supported (dtc "
+				       "writes version 17)", label, fdt_version(st->blob));
+	if (fdt_off_dt_struct(st->blob) % 4 || fdt_off_mem_rsvmap(st->blob) % 8)
+		return err_msg(EINVAL, "config %s: a damaged device tree blob (misaligned blocks)",
+			       label);
+	if ((r = fdt_check_header(st->blob)) < 0 || (r = fdt_totalsize(st->blob) > len ?
+						       -FDT_ERR_TRUNCATED : 0) < 0 ||
+	    (r = tags_move_forward(st->blob)) < 0 ||
+	    /* Everything libfdt reads later stays within what this checked. */
+	    (r = fdt_check_full(st->blob, len)) < 0)
+		return err_msg(EINVAL, "config %s: a damaged or truncated device tree blob (%s)",
+			       label, fdt_strerror(r));
+	if ((r = fdt_open_into(st->blob, st->blob, (int)cap)) < 0)
 		return err_msg(EINVAL, "config %s: %s", label, fdt_strerror(r));
 	for (int i = 0; i < nsets; i++)
 		if ((r = apply_set(st->blob, sets[i])) < 0)
