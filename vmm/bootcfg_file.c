@@ -9,6 +9,7 @@
 
 #include "vmm/bootcfg.h"
 #include "vmm/err.h"
+#include "vmm/util.h"
 
 extern char **environ;
 
@@ -53,10 +54,14 @@ static int slurp(int fd, char **out, size_t *len)
 
 static int compile_dts(const char *path, char **blob, size_t *len)
 {
-	char *argv[] = { "dtc", "-q", "-I", "dts", "-O", "dtb", "-o", "-", (char *)path, NULL };
+	char arg[4096]; /* "./" before a name that dtc would take for an option */
+	char *argv[] = { "dtc", "-q", "-I", "dts", "-O", "dtb", "-o", "-", arg, NULL };
 	posix_spawn_file_actions_t fa;
 	int p[2], r, status;
 	pid_t pid;
+
+	if (path_fmt(arg, sizeof(arg), "%s%s", path[0] == '-' ? "./" : "", path) < 0)
+		return err_msg(ENAMETOOLONG, "config %s: the path is too long", path);
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_errno(errno, "config %s: pipe", path);
