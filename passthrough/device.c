@@ -1,5 +1,5 @@
 /* --device vfio,bdf=0000:03:00.0 | vfio,path=/dev/vfio/devices/vfio0 | vfio,fd=N
- *   [,iommufd=FD]: assign a PCI function to the guest. Setup follows DESIGN.md's order;
+ *   [,iommufd=FD][,reset=POLICY][,slot=N]: assign a PCI function to the guest. Setup follows DESIGN.md's order;
  * teardown runs the undos in reverse, each once, from whatever point setup reached. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ static int reset_policy(const char *s)
 static int vfio_create(struct vm *vm, const char *opts)
 {
 	char key[16], val[128], path[128] = "";
-	uint64_t fd = UINT64_MAX, iommufd = UINT64_MAX;
+	uint64_t fd = UINT64_MAX, iommufd = UINT64_MAX, slot = 0;
 	struct pt_dev *d;
 	int r, named = 0, reset = PT_RESET_AUTO;
 
@@ -44,10 +44,11 @@ static int vfio_create(struct vm *vm, const char *opts)
 			named++;
 		} else if (!strcmp(key, "iommufd") && !parse_u64(val, INT32_MAX, &iommufd)) {
 		} else if (!strcmp(key, "reset") && (reset = reset_policy(val)) >= 0) {
+		} else if (!strcmp(key, "slot") && !parse_u64(val, 31, &slot) && slot) {
 		} else {
 			return err_msg(EINVAL, "--device vfio: bad option %s=%s (bdf=0000:03:00.0, "
 					       "path=/dev/vfio/devices/vfioN, fd=N, iommufd=N, "
-					       "reset=auto|function|hot|none)", key, val);
+					       "reset=auto|function|hot|none, slot=1..31)", key, val);
 		}
 	}
 	if (r < 0)
@@ -64,6 +65,7 @@ static int vfio_create(struct vm *vm, const char *opts)
 	d->fd = -1;
 	d->intx_gsi = d->intx_efd = d->intx_unmask_efd = -1;
 	d->reset = (enum pt_reset)reset;
+	d->want_slot = (uint8_t)slot;
 	if ((r = pt_ctx_get(vm, iommufd != UINT64_MAX ? (int)iommufd : vm->cfg->iommufd,
 			    &d->ctx)) < 0) {
 		free(d);
@@ -83,7 +85,7 @@ static int vfio_create(struct vm *vm, const char *opts)
 static const struct device_type vfio_type = {
 	.name = "vfio",
 	.usage = "vfio,bdf=0000:03:00.0 | vfio,path=/dev/vfio/devices/vfio0 | vfio,fd=N"
-		 "[,iommufd=FD][,reset=auto|function|hot|none]",
+		 "[,iommufd=FD][,reset=auto|function|hot|none][,slot=N]",
 	.help = "assign a PCI function bound to vfio-pci (VFIO cdev + iommufd)",
 	.create = vfio_create,
 };

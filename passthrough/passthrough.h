@@ -59,6 +59,7 @@ struct pt_dev {
 	uint32_t devid;
 	bool kvm_added, attached;
 	enum pt_reset reset;
+	uint8_t want_slot;     /* the guest PCI slot asked for (slot=N), 0: any */
 	struct vfio_device_info info;
 	uint64_t cfg_off;
 	uint8_t cfg[256];      /* the guest's view of emulated bytes */

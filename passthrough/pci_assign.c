@@ -648,7 +648,8 @@ int pt_func_init(struct pt_dev *d)
 	pthread_mutex_init(&d->lock, NULL);
 	if ((r = caps_init(d)) < 0)
 		return r;
-	d->func = (struct pci_func){ .ops = &pt_ops, .opaque = d, .name = d->name };
+	d->func = (struct pci_func){ .ops = &pt_ops, .opaque = d, .name = d->name,
+				     .slot = d->want_slot };
 	if ((r = pci_add_func(d->vm->pci, &d->func)) < 0)
 		return err_ctx(r, "%s", d->name);
 	CFG_READ_OR_FAIL(d, 0x3d, &pin, 1);

@@ -2,8 +2,10 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "vmm/bootcfg.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
 
@@ -33,48 +35,97 @@ static int parse_device(const char *s, struct vm_config *cfg)
 		return err_msg(EINVAL, "--device: '%s' does not start with a device type "
 				       "(e.g. --device testdev)", s);
 	d = &cfg->devices[cfg->ndevices++];
+	d->name[0] = '\0';
 	memcpy(d->type, s, n);
 	d->type[n] = '\0';
 	d->opts = s[n] ? s + n + 1 : "";
 	return 0;
 }
 
-int config_parse_run(int argc, char **argv, struct vm_config *cfg)
+void config_init(struct vm_config *cfg)
 {
-	enum { O_KERNEL = 256, O_PAYLOAD, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE,
-	       O_DEVICE, O_HUGEPAGES, O_VERBOSE, O_IOMMUFD };
-	static const struct option opts[] = {
-		{ "kernel", required_argument, NULL, O_KERNEL },
-		{ "payload", required_argument, NULL, O_PAYLOAD },
-		{ "initrd", required_argument, NULL, O_INITRD },
-		{ "cmdline", required_argument, NULL, O_CMDLINE },
-		{ "memory", required_argument, NULL, O_MEMORY },
-		{ "cpus", required_argument, NULL, O_CPUS },
-		{ "console", required_argument, NULL, O_CONSOLE },
-		{ "device", required_argument, NULL, O_DEVICE },
-		{ "hugepages", no_argument, NULL, O_HUGEPAGES },
-		{ "verbose", no_argument, NULL, O_VERBOSE },
-		{ "iommufd", required_argument, NULL, O_IOMMUFD },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint64_t v;
-	int c, r;
-
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->iommufd = -1;
 	cfg->memory = DEFAULT_MEMORY;
 	cfg->cpus = 1;
 	cfg->console = CONSOLE_STDIO;
+}
+
+void config_free(struct vm_config *cfg)
+{
+	free(cfg->owned);
+	cfg->owned = NULL;
+}
+
+enum { O_KERNEL = 256, O_PAYLOAD, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
+       O_HUGEPAGES, O_VERBOSE, O_IOMMUFD, O_CONFIG, O_SET };
+static const struct option run_opts[] = {
+	{ "kernel", required_argument, NULL, O_KERNEL },
+	{ "payload", required_argument, NULL, O_PAYLOAD },
+	{ "initrd", required_argument, NULL, O_INITRD },
+	{ "cmdline", required_argument, NULL, O_CMDLINE },
+	{ "memory", required_argument, NULL, O_MEMORY },
+	{ "cpus", required_argument, NULL, O_CPUS },
+	{ "console", required_argument, NULL, O_CONSOLE },
+	{ "device", required_argument, NULL, O_DEVICE },
+	{ "hugepages", no_argument, NULL, O_HUGEPAGES },
+	{ "verbose", no_argument, NULL, O_VERBOSE },
+	{ "iommufd", required_argument, NULL, O_IOMMUFD },
+	{ "config", required_argument, NULL, O_CONFIG },
+	{ "set", required_argument, NULL, O_SET },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The first pass: only --config and --set, so the boot config is read before any other
+ * option applies over it. Bad options are left for the second pass to report. */
+static int load_config(int argc, char **argv, struct vm_config *cfg)
+{
+	const char *path = NULL;
+	char **sets;
+	int c, nsets = 0, r;
+
+	if (!(sets = calloc((size_t)argc, sizeof(*sets))))
+		return err_msg(ENOMEM, "out of memory");
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", run_opts, NULL)) != -1) {
+		if (c == O_CONFIG && path) {
+			free(sets);
+			return err_msg(EINVAL, "--config: give one boot config");
+		}
+		if (c == O_CONFIG)
+			path = optarg;
+		else if (c == O_SET)
+			sets[nsets++] = optarg;
+	}
+	if (nsets && !path)
+		r = err_msg(EINVAL, "--set changes a boot config: it needs --config FILE");
+	else
+		r = path ? bootcfg_load(cfg, path, sets, nsets) : 0;
+	free(sets);
+	return r;
+}
+
+int config_parse_run(int argc, char **argv, struct vm_config *cfg)
+{
+	bool cli_kernel = false, cli_payload = false, cli_initrd = false, cli_cmdline = false;
+	uint64_t v;
+	int c, r;
+
+	config_init(cfg);
+	if ((r = load_config(argc, argv, cfg)) < 0)
+		return r;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", run_opts, NULL)) != -1) {
 		switch (c) {
-		case O_KERNEL: cfg->kernel = optarg; break;
-		case O_PAYLOAD: cfg->payload = optarg; break;
-		case O_INITRD: cfg->initrd = optarg; break;
-		case O_CMDLINE: cfg->cmdline = optarg; break;
+		case O_KERNEL: cfg->kernel = optarg; cli_kernel = true; break;
+		case O_PAYLOAD: cfg->payload = optarg; cli_payload = true; break;
+		case O_INITRD: cfg->initrd = optarg; cli_initrd = true; break;
+		case O_CMDLINE: cfg->cmdline = optarg; cli_cmdline = true; break;
 		case O_HUGEPAGES: cfg->hugepages = true; break;
 		case O_VERBOSE: cfg->verbose = true; break;
+		case O_CONFIG: case O_SET: break; /* read by load_config() */
 		case O_IOMMUFD:
 			if (parse_u64(optarg, INT32_MAX, &v) || v < 3)
 				return err_msg(EINVAL, "--iommufd: '%s' is not an open file descriptor "
@@ -112,14 +163,24 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 	}
 	if (optind < argc)
 		return err_msg(EINVAL, "unexpected argument '%s'", argv[optind]);
-	if (!cfg->kernel == !cfg->payload)
-		return err_msg(EINVAL, cfg->kernel ? "--kernel and --payload exclude each other"
-						   : "nothing to boot: give --kernel BZIMAGE (or "
-						     "--payload FILE)");
+	if (cli_kernel && cli_payload)
+		return err_msg(EINVAL, "--kernel and --payload exclude each other");
+	/* The command line's boot source replaces the config's whole boot source. */
+	if (cli_kernel)
+		cfg->payload = NULL;
+	if (cli_payload) {
+		cfg->kernel = NULL;
+		cfg->initrd = cli_initrd ? cfg->initrd : NULL;
+		cfg->cmdline = cli_cmdline ? cfg->cmdline : NULL;
+	}
+	if (!cfg->kernel && !cfg->payload)
+		return err_msg(EINVAL, "nothing to boot: give --kernel BZIMAGE (or --payload FILE), "
+				       "or a --config whose /chosen has 'kernel' (or 'payload')");
 	if (cfg->payload && (cfg->initrd || cfg->cmdline))
 		return err_msg(EINVAL, "--initrd and --cmdline need --kernel, not --payload");
 	if (cfg->hugepages && cfg->memory % (2u << 20))
-		return err_msg(EINVAL, "--memory must be a multiple of 2M with --hugepages");
+		return err_msg(EINVAL, "--memory (or 'memory-size') must be a multiple of 2M with "
+				       "--hugepages");
 	if (!cfg->cmdline)
 		cfg->cmdline = DEFAULT_CMDLINE;
 	return 0;

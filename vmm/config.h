@@ -1,5 +1,5 @@
-/* The complete, validated description of one VM (from the command line today; from a boot
- * config later). Nothing downstream re-validates user input. */
+/* The complete, validated description of one VM: a boot config (vmm/bootcfg.c), if one is
+ * given, then the command line over it. Nothing downstream re-validates user input. */
 #ifndef PTVM_CONFIG_H
 #define PTVM_CONFIG_H
 
@@ -13,8 +13,9 @@ enum console_kind { CONSOLE_STDIO, CONSOLE_FILE, CONSOLE_NONE };
 #define VM_MIN_MEMORY (4ull << 20)
 
 struct device_spec {
-	char type[16];     /* "testdev", later "vfio" */
+	char type[16];     /* "testdev", "vfio" */
 	const char *opts;  /* the text after "TYPE," or "" */
+	char name[32];     /* its node name in a boot config; "" for --device */
 };
 
 struct vm_config {
@@ -31,13 +32,20 @@ struct vm_config {
 	const char *console_path;
 	struct device_spec devices[CONFIG_MAX_DEVICES];
 	int ndevices;
+	const char *source;   /* the boot config file, or NULL */
+	void *owned;          /* the boot config's blob and option strings (config_free) */
 };
 
 #define DEFAULT_MEMORY (512ull << 20)
 #define DEFAULT_CMDLINE "console=ttyS0"
 
-/* Parses "ptvm run" arguments (argv[0] is "run"). 0 on success; -EINVAL with a message
- * that names the option for anything wrong. */
+/* Parses "ptvm run" arguments (argv[0] is "run"): --config FILE (with --set overrides) is
+ * read first, then every other option applies over it. 0 on success; -EINVAL with a
+ * message that names the option, or the config node and property, for anything wrong.
+ * Call config_free() afterwards either way. */
 int config_parse_run(int argc, char **argv, struct vm_config *cfg);
+/* Sets the defaults (nothing to boot yet). */
+void config_init(struct vm_config *cfg);
+void config_free(struct vm_config *cfg);
 
 #endif

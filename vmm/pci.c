@@ -125,10 +125,11 @@ int pci_add_func(struct pci_host *h, struct pci_func *f)
 			return err_msg(EBUSY, "PCI slot %u is %s", f->slot,
 				       f->slot >= PCI_SLOTS ? "out of range (1-31)" : "taken");
 	} else {
-		for (f->slot = 1; f->slot < PCI_SLOTS && h->slots[f->slot]; f->slot++)
+		for (f->slot = 1; f->slot < PCI_SLOTS &&
+				  (h->slots[f->slot] || (h->reserved & (1u << f->slot))); f->slot++)
 			;
 		if (f->slot == PCI_SLOTS)
-			return err_msg(ENOSPC, "no free PCI slot (31 in use)");
+			return err_msg(ENOSPC, "no free PCI slot (31 in use or reserved)");
 	}
 	pthread_mutex_lock(&h->lock);
 	h->slots[f->slot] = f;

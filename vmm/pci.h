@@ -37,13 +37,15 @@ struct pci_host {
 	uint32_t cf8;
 	uint64_t ecam_base;
 	struct pci_func *slots[PCI_SLOTS];
+	uint32_t reserved; /* bit N: slot N is kept for a function that asks for it */
 	struct pci_window mmio32, mmio64, io;
 };
 
 /* Registers the host's ports and ECAM window; the arch chooses the addresses. */
 int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uint64_t mmio32_size,
 		    uint64_t mmio64_base, uint64_t mmio64_size);
-/* Puts f in a free slot (slot 0 is left empty), or in f->slot if nonzero. */
+/* Puts f in f->slot if nonzero, else in a free slot that is not reserved (slot 0 is left
+ * empty). */
 int pci_add_func(struct pci_host *h, struct pci_func *f);
 /* Naturally aligned BAR space of size bytes (a power of two): 32-bit window, or the 64-bit
  * one when want64 (falling back to 32-bit). 0 when full. */

@@ -12,14 +12,24 @@
 #include "vmm/console.h"
 #include "vmm/devtype.h"
 #include "vmm/log.h"
+#include "vmm/pci.h"
+#include "vmm/util.h"
 #include "vmm/vcpu.h"
 
 static void run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline TEXT] [OPTIONS]\n"
-		"       ptvm run --payload FILE [OPTIONS]\n\n"
+		"       ptvm run --payload FILE [OPTIONS]\n"
+		"       ptvm run --config VM.dtb|VM.dts [--set /NODE/PROP=VALUE]... [OPTIONS]\n\n"
 		"Boots one guest on KVM and runs until it powers off or reboots.\n\n"
+		"  --config FILE      read the VM from a boot config: a device tree blob, or a\n"
+		"                     .dts compiled with dtc (schema: docs/boot-config.md); the\n"
+		"                     other options override it, --device adds devices to it\n"
+		"  --set /N/P=VALUE   change property P of node N in the config before reading it\n"
+		"                     (e.g. --set /devices/nic0/bdf=0000:00:03.0, --set\n"
+		"                     /devices/nic0/status=disabled); 'ptvm config --dump' shows\n"
+		"                     the result\n"
 		"  --kernel BZIMAGE   Linux x86_64 bzImage (boot protocol 2.12+, 64-bit entry)\n"
 		"  --initrd FILE      initramfs, placed as high in low memory as the kernel allows\n"
 		"  --cmdline TEXT     kernel command line (default \"%s\")\n"
@@ -68,6 +78,24 @@ static void wait_for_stop(struct vm *vm, int sfd)
 	}
 }
 
+/* Fixed guest PCI slots (slot=N) are set aside before any device is created, so that a
+ * device placed automatically never takes the slot a later one asks for. */
+static void reserve_slots(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	char key[16], val[128];
+	uint64_t n;
+
+	for (int i = 0; vm->pci && i < cfg->ndevices; i++) {
+		const char *o = cfg->devices[i].opts;
+
+		while (opts_next(cfg->devices[i].type, &o, key, sizeof(key), val, sizeof(val)) > 0)
+			if (!strcmp(key, "slot") && !parse_u64(val, PCI_SLOTS - 1, &n) && n)
+				vm->pci->reserved |= 1u << n;
+	}
+	err_clear(); /* a malformed option is reported when its device is created */
+}
+
 static int build(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -75,6 +103,7 @@ static int build(struct vm *vm)
 
 	if ((r = console_create(vm)) < 0 || (r = arch_create_devices(vm)) < 0)
 		return r;
+	reserve_slots(vm);
 	for (int i = 0; i < cfg->ndevices; i++) {
 		const struct device_type *t = device_type_find(cfg->devices[i].type);
 
@@ -82,7 +111,8 @@ static int build(struct vm *vm)
 			return err_msg(EINVAL, "--device: unknown type '%s' (see 'ptvm run --help')",
 				       cfg->devices[i].type);
 		if ((r = t->create(vm, cfg->devices[i].opts)) < 0)
-			return r;
+			return cfg->devices[i].name[0]
+			       ? err_ctx(r, "config %s: /devices/%s", cfg->source, cfg->devices[i].name) : r;
 	}
 	log_step("devices ready");
 	if ((r = arch_load(vm)) < 0)
@@ -101,6 +131,7 @@ static int run_main(int argc, char **argv)
 
 	if (config_parse_run(argc, argv, &cfg) < 0) {
 		fprintf(stderr, "ptvm run: %s (see 'ptvm run --help')\n", err_get());
+		config_free(&cfg);
 		return EXIT_USAGE;
 	}
 	log_verbose = cfg.verbose;
@@ -112,13 +143,16 @@ static int run_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (sfd < 0)
+	if (sfd < 0) {
+		config_free(&cfg);
 		return err_errno(errno, "signalfd");
+	}
 
 	r = vm_create(&vm, &cfg);
 	log_step("VM created with %d MiB of guest RAM", (int)(cfg.memory >> 20));
 	if (r < 0) {
 		close(sfd);
+		config_free(&cfg);
 		return r;
 	}
 	r = build(&vm);
@@ -140,6 +174,7 @@ static int run_main(int argc, char **argv)
 		fprintf(stderr, "ptvm: %s\n", vm.exit_reason);
 	vm_destroy(&vm);
 	close(sfd);
+	config_free(&cfg);
 	if (r < 0)
 		err_msg(r, "%s", why);
 	return r < 0 ? r : status;

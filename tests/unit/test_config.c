@@ -79,7 +79,8 @@ static void test_errors(void **state)
 	    "tty");
 	BAD("--console: 'file:' is not one of stdio, file:PATH, none", "--kernel", "k",
 	    "--console", "file:");
-	BAD("nothing to boot: give --kernel BZIMAGE (or --payload FILE)", "--cpus", "2");
+	BAD("nothing to boot: give --kernel BZIMAGE (or --payload FILE), or a --config whose "
+	    "/chosen has 'kernel' (or 'payload')", "--cpus", "2");
 	BAD("--kernel and --payload exclude each other", "--kernel", "k", "--payload", "p");
 	BAD("--initrd and --cmdline need --kernel, not --payload", "--payload", "p", "--initrd", "i");
 	BAD("unknown option '--kernal'", "--kernal", "k");
@@ -87,9 +88,12 @@ static void test_errors(void **state)
 	    "--iommufd", "2");
 	BAD("--kernel needs a value", "--kernel");
 	BAD("unexpected argument 'extra'", "--kernel", "k", "extra");
+	BAD("--set changes a boot config: it needs --config FILE", "--kernel", "k", "--set",
+	    "/cpus=2");
+	BAD("--config needs a value", "--kernel", "k", "--config");
 	BAD("--device: ',x=1' does not start with a device type (e.g. --device testdev)",
 	    "--kernel", "k", "--device", ",x=1");
-	BAD("--memory must be a multiple of 2M with --hugepages", "--kernel", "k", "--memory",
+	BAD("--memory (or 'memory-size') must be a multiple of 2M with --hugepages", "--kernel", "k", "--memory",
 	    "5M", "--hugepages");
 }
 

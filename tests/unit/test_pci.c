@@ -112,6 +112,13 @@ static void test_slots_and_bars(void **state)
 	assert_int_equal(pci_add_func(vm.pci, &a), 0);
 	assert_int_equal(pci_add_func(vm.pci, &b), -EBUSY);
 	assert_int_equal(pci_add_func(vm.pci, &c), -EBUSY);
+	/* A reserved slot (a later function's slot=N) is skipped by automatic placement. */
+	vm.pci->reserved = 1u << 1 | 1u << 2;
+	c.slot = 0;
+	assert_int_equal(pci_add_func(vm.pci, &c), 0);
+	assert_int_equal(c.slot, 3);
+	b.slot = 2;
+	assert_int_equal(pci_add_func(vm.pci, &b), 0);
 	assert_true(pci_alloc_bar(vm.pci, 0x100000, false) == 0xc0000000);
 	assert_true(pci_alloc_bar(vm.pci, 0x1000, false) == 0xc0100000);
 	assert_true(pci_alloc_bar(vm.pci, 0x100000, false) == 0xc0200000); /* aligned up */
