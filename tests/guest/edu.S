@@ -35,14 +35,12 @@ scan:
 	PUTS count_msg
 	call poweroff
 
-/* wait for edu's DMA engine (bit 0 of 0x98) with a bound */
+/* wait for edu's DMA engine, or fail */
 dma_wait:
-	mov $20000000, %ecx
-1:	testl $1, 0x98(%esi)
-	jz 2f
-	loop 1b
+	call edu_dma_wait
+	jz 1f
 	FAIL 23
-2:	ret
+1:	ret
 
 /* wait until msi_count reaches %eax, with a bound */
 msi_wait:

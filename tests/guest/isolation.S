@@ -146,12 +146,10 @@ dma:
 	mov %edx, 0x88(%esi)
 	movl $LEN, 0x90(%esi)
 	mov %ecx, 0x98(%esi)
-	mov $20000000, %ecx
-1:	testl $1, 0x98(%esi)
-	jz 2f
-	loop 1b
+	call edu_dma_wait
+	jz 1f
 	FAIL 32
-2:	ret
+1:	ret
 
 /* cfg_garbage: %ebp into every dword of slot %ebx's config space via 0xcf8/0xcfc (except
  * the command register's decode bits, kept on so the test goes on), then byte and word

@@ -110,6 +110,14 @@ put2:
 	pop %edx
 	ret
 
+/* edu_dma_wait: wait (bounded) for the DMA engine of the edu whose BAR0 is at %esi to
+ * finish (bit 0 of register 0x98 clears); returns with ZF set when it did */
+edu_dma_wait:
+	mov $20000000, %ecx
+1:	testl $1, 0x98(%esi)
+	loopnz 1b
+	ret
+
 /* ACPI S5: SLP_TYP = 5, SLP_EN */
 poweroff:
 	mov $PM1A_CNT, %dx

@@ -30,22 +30,12 @@ cat /tmp/nic.dts
 check "config --dump shows the overridden address" grep -q "bdf = \"$nic\";" /tmp/nic.dts
 check "config --dump shows the config's memory-size" grep -q 'memory-size = "256M";' /tmp/nic.dts
 check "config --dump shows the guest slot" grep -q 'guest-slot = <7>;' /tmp/nic.dts
-# 40-nic.sh explains the rare hang in poweroff: a timed-out attempt is retried once.
-earlier=""
-for attempt in 1 2; do
-  s=$(cut -d' ' -f1 /proc/uptime)
-  timeout 120 ptvm run "$@" --console stdio </dev/null >/tmp/cfgnic.log 2>&1
-  rc=$?
-  e=$(cut -d' ' -f1 /proc/uptime)
-  cat /tmp/cfgnic.log
-  [ "$rc" = 143 ] || break
-  earlier="attempt $attempt timed out"
-done
-check "nic.dtb: ptvm exits 0 (got $rc${earlier:+; $earlier})" [ "$rc" = 0 ]
+run_nic_guest /tmp/cfgnic.log "$@"
+check "nic.dtb: ptvm exits 0 (got $rc${retried:+; $retried})" [ "$rc" = 0 ]
 check "nic.dtb: the guest's e1000e driver found the assigned NIC in slot 7 (guest-slot)" \
   grep -q "L2-NIC: pci 0000:00:07.0 0x8086:0x10d3" /tmp/cfgnic.log
 check "nic.dtb: 10.0.2.2 answers ping through the assigned NIC" grep -q "L2-NIC: ping ok" /tmp/cfgnic.log
-ok "timing: nic.dtb guest booted, pinged and powered off in $(awk "BEGIN {print $e - $s}")s"
+ok "timing: nic.dtb guest booted, pinged and powered off in ${secs}s"
 
 # A truncated blob is refused with a message naming the file, before any VM exists.
 head -c 100 $d/nic.dtb >/tmp/cut.dtb
