@@ -96,7 +96,6 @@ static void update(struct pt_dev *d, int only)
 
 		if (vector_live(m, i)) {
 			if (m->gsi[i] < 0 && (m->gsi[i] = irq_alloc_gsi(d->vm)) < 0) {
-				err_msg(ENOSPC, "no free GSI");
 				pt_warn(d, "MSI-X vector %d stays off", i);
 				continue;
 			}

@@ -443,8 +443,6 @@ static void msi_update(struct pt_dev *d)
 			if (efd < 0) {
 				if (gsi >= 0)
 					irq_free_gsi(d->vm, (uint32_t)gsi);
-				else
-					err_msg(ENOSPC, "no free GSI");
 				goto fail;
 			}
 			d->msi_gsi[i] = gsi;
