@@ -1,12 +1,16 @@
 /* vmmstat: run a VMM, time its guest's boot marker and sample its memory, the same way for
  * every VMM. The VMM's console must go to its stdout.
- *   vmmstat [-o LOG] [-t SECONDS] MARKER -- COMMAND [ARGS...]
- * Prints one line: marker_ms exit_ms status vmhwm_kb peak_rss_noshmem_kb.
+ *   vmmstat [-o LOG] [-t SECONDS] [-c START,END] MARKER -- COMMAND [ARGS...]
+ * Prints one line: marker_ms exit_ms status vmhwm_kb peak_rss_noshmem_kb, and with -c
+ * ctx_vol ctx_invol threads: the voluntary and involuntary context switches, summed over
+ * all of the VMM's threads, between the console lines containing START and END: how often
+ * the VMM's threads slept and woke (voluntary) or were preempted (involuntary) meanwhile.
  *   marker_ms  start to the first console line containing MARKER (-1: never seen)
  *   exit_ms    start to the VMM's exit
  *   vmhwm_kb   the kernel's peak resident set (VmHWM), guest RAM included
  *   peak_rss_noshmem_kb  the peak of RssAnon + RssFile: resident memory that is not
  *              shared memory; with guest RAM in a memfd (both VMMs here), the VMM's own. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -46,8 +50,45 @@ static void sample(pid_t pid, long *hwm, long *peak)
 		*peak = anon + file;
 }
 
+/* voluntary and involuntary context switches, summed over all threads of pid (which
+ * *threads counts); returns 0, or -1 when the process is gone */
+static int ctx_switches(pid_t pid, long *vol, long *invol, int *threads)
+{
+	char path[64], line[256];
+	long v;
+	FILE *f;
+
+	*threads = 0;
+	*vol = *invol = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/status", (int)pid, e->d_name);
+		if (!(f = fopen(path, "re")))
+			continue;
+		(*threads)++;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1)
+				*vol += v;
+			else if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+				*invol += v;
+		fclose(f);
+	}
+	closedir(d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	char *cstart = NULL, *cend = NULL;
+	long v0 = 0, i0 = 0, v1 = 0, i1 = 0;
+	int have0 = 0, have1 = 0, threads = 0, threads0 = 0;
 	const char *log = NULL, *marker;
 	double t0, t_marker = -1, t_exit;
 	long hwm = 0, peak = 0, timeout = 120;
@@ -55,8 +96,11 @@ int main(int argc, char **argv)
 	int pfd[2], status = -1, c, logfd = -1;
 	pid_t pid;
 
-	while ((c = getopt(argc, argv, "+o:t:")) != -1) {
-		if (c == 'o')
+	while ((c = getopt(argc, argv, "+o:t:c:")) != -1) {
+		if (c == 'c' && (cend = strchr(optarg, ','))) {
+			*cend++ = '\0';
+			cstart = optarg;
+		} else if (c == 'o')
 			log = optarg;
 		else if (c == 't')
 			timeout = atol(optarg);
@@ -106,14 +150,24 @@ int main(int argc, char **argv)
 			strncat(tail, buf, sizeof(tail) - strlen(tail) - 1);
 			if (t_marker < 0 && strstr(tail, marker))
 				t_marker = now_ms() - t0;
+			if (cstart && !have0 && strstr(tail, cstart))
+				have0 = !ctx_switches(pid, &v0, &i0, &threads0);
+			if (cstart && have0 && !have1 && strstr(tail, cend))
+				have1 = !ctx_switches(pid, &v1, &i1, &threads);
 			if (strlen(tail) > sizeof(tail) / 2)
 				memmove(tail, tail + strlen(tail) - 256, 257);
 		}
 	}
 	waitpid(pid, &status, 0);
 	t_exit = now_ms() - t0;
-	printf("marker_ms=%.0f exit_ms=%.0f status=%d vmhwm_kb=%ld peak_rss_noshmem_kb=%ld\n",
+	printf("marker_ms=%.0f exit_ms=%.0f status=%d vmhwm_kb=%ld peak_rss_noshmem_kb=%ld",
 	       t_marker, t_exit, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
 	       hwm, peak);
+	/* both samples must see the same threads, or a thread came or went in between */
+	if (cstart && have0 && have1 && threads == threads0)
+		printf(" ctx_vol=%ld ctx_invol=%ld threads=%d", v1 - v0, i1 - i0, threads);
+	else if (cstart)
+		printf(" ctx_vol=-1 ctx_invol=-1 threads=%d", threads);
+	printf("\n");
 	return 0;
 }
