@@ -15,6 +15,8 @@ for line in open(raw, errors="replace"):
     kv = dict(x.split("=", 1) for x in w[1:] if "=" in x)
     if w[0] == "host":
         host = kv
+    elif w[0] == "load":
+        host.update({"load_" + k: v for k, v in kv.items()})
     elif w[0] == "size":
         sizes[kv["name"]] = kv
     elif w[0] == "bench" and len(w) > 2:
@@ -68,7 +70,10 @@ md.append(f"Benchmarks of {host.get('date', '?')}, `bench/run` with RUNS={runs_s
           f"{cpu}, {host.get('cores', '?')} cores; L1 = the lab kernel under QEMU "
           f"{host.get('qemu', '?')} TCG (q35, 2 vCPUs, 4 GiB, emulated intel-iommu); every "
           f"guest (L2) runs on L1's KVM (nested SVM), with ptvm or QEMU {host.get('qemu', '?')} "
-          f"as the VMM in the same L1 boot. Figures are median [min-max] over the runs; "
+          f"as the VMM in the same L1 boot, cases interleaved run by run. Host load average "
+          f"(1, 5, 15 min) before the lab {host.get('load_before', '?')}, after "
+          f"{host.get('load_after', '?')}: other work shared the 2 cores. "
+          f"Figures are median [min-max] over the runs; "
           f"**ratio = ptvm ÷ QEMU** (below 1: ptvm is faster or smaller).\n")
 
 # --- boot ---------------------------------------------------------------------------------
@@ -144,12 +149,20 @@ p = cyc("pt", "ptvm", "bar", "256M")
 q = cyc("pt", "qemu-q35", "bar", "256M")
 md.append(f"| edu BAR0 read, BAR mmapped into the guest (256 MiB guest) | {fmt(p, 1) or 'not measured'} | "
           f"{fmt(q, 1) or 'not measured'} | {ratio(p, q)} | n/a (no PCI) | |")
-e = stat(vals("pt", "ptvm", "vcpu_exits", "256M"))
 ert = stat(vals("rt", "ptvm", "vcpu_exits"))
-md.append(f"| vCPU exits to the VMM, whole rt run (2 x 20000 trapped reads + 20000 RAM reads) | "
-          f"{fmt(ert) or 'not measured'} | not exposed by QEMU | | | |")
-md.append(f"| vCPU exits to the VMM, whole rt-edu run (20000 BAR reads + 1000 MSIs, 256 MiB) | "
-          f"{fmt(e) or 'not measured'} | not exposed by QEMU (the BAR read time above says the same) | | | |")
+e = stat(vals("pt", "ptvm", "vcpu_exits", "256M"))
+md.append(f"| ptvm: exits to ptvm, whole rt run (2 x {20000} trapped reads, the rest of the payload) | "
+          f"{fmt(ert) or 'not measured'} | | | | |")
+md.append(f"| ptvm: exits to ptvm, whole rt-edu run (20000 BAR reads, 1000 MSIs, config and console I/O; 256 MiB) | "
+          f"{fmt(e) or 'not measured'} | | | | |")
+for kind, mem, key, label in (("rt", None, "pio_io_exits", "QEMU: KVM I/O exits in the PIO window (20000 reads + the end marker line)"),
+                              ("rt", None, "mmio_mmio_exits", "QEMU: KVM MMIO exits in the MMIO window (20000 reads)"),
+                              ("pt", "256M", "bar_exits", "QEMU: all KVM exits in the BAR window (20000 BAR reads + the end marker line)"),
+                              ("pt", "256M", "bar_io_exits", "QEMU: KVM I/O exits in the BAR window (the end marker line's characters)")):
+    q = stat(vals(kind, "qemu-q35", key, mem))
+    m = stat(vals(kind, "qemu-microvm", key, mem)) if kind == "rt" else None
+    md.append(f"| {label} | not exposed per window (see the whole-run counts) | {fmt(q) or 'not measured'} | | "
+              f"{fmt(m) or ('n/a (no PCI)' if kind == 'pt' else 'not measured')} | |")
 
 # --- MSI burst ----------------------------------------------------------------------------------
 md.append("\n### VMM wake-ups during an edu MSI burst (1000 raised interrupts, each waited for; 256 MiB guest)\n")
@@ -162,12 +175,14 @@ md.append(f"| time per MSI: raise at the device to the guest's handler (µs) | {
           f"{fmt(us(q), 1) or 'not measured'} | {ratio(p, q)} |")
 if p and q:
     ratio_plot.append(("time per MSI vs q35", p[0] / q[0]))
-for key, label in (("ctx_vol", "VMM voluntary context switches (sleeps/wake-ups) during the burst, all threads"),
-                   ("ctx_invol", "VMM involuntary context switches (preemptions) during the burst, all threads")):
+for key, label in (("burst_vol", "VMM voluntary context switches (sleeps/wake-ups) during the burst, all threads"),
+                   ("burst_invol", "VMM involuntary context switches (preemptions) during the burst, all threads")):
     pc = stat(vals("pt", "ptvm", key, "256M"))
     qc = stat(vals("pt", "qemu-q35", key, "256M"))
     md.append(f"| {label} | {fmt(pc) or 'not measured'} | {fmt(qc) or 'not measured'} | "
               f"{ratio(pc, qc) if qc and qc[0] else '-'} |")
+q = stat(vals("pt", "qemu-q35", "burst_exits", "256M"))
+md.append(f"| KVM exits during the burst, in-kernel ones included (QMP query-stats) | not exposed | {fmt(q) or 'not measured'} | |")
 w = stat(vals("pt", "ptvm", "main_wakeups", "256M"))
 md.append(f"| ptvm main-thread wake-ups, whole run (ptvm --verbose) | {fmt(w) or 'not measured'} | not exposed | |")
 

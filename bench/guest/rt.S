@@ -6,9 +6,10 @@
  * address (0xfea00000) -- each one a trapped round trip through the VMM -- and N reads of
  * guest RAM as the loop's own cost. With -DEDU: finds the first QEMU edu device on bus 0,
  * times N reads of its ID register through BAR0 (mmapped by the VMM: no exit expected),
- * then enables its MSI and takes BURST raised interrupts between the console lines
- * "BENCH burst-start" and "BENCH burst-end".
+ * then enables its MSI and takes BURST raised interrupts.
  * Each figure is printed as "BENCH NAME=CYCLES" in TSC cycles per access (or per MSI).
+ * Each timed part runs between the console lines "BENCH NAME-start" and "BENCH NAME-end",
+ * with ~2^28 quiet cycles after each line, for vmmstat -w to sample the VMM there.
  * Ends by writing 0 to port 0xf4: ptvm's testdev exit port, QEMU's isa-debug-exit. */
 	.include "lib.S"
 	.set N, 20000
@@ -25,24 +26,37 @@ mb_header:                              /* Multiboot v1: magic, flags (bit 16: a
 	.long -(0x1badb002 + 0x00010000) /* (0: the whole file), bss end, entry */
 	.long mb_header, 0x100000, 0, 0, _start
 
+/* WINDOW name: print "BENCH name-start" (or -end) and idle ~2^28 TSC cycles without exits,
+ * so that vmmstat -w samples the VMM while the guest is quiet */
+	.macro WINDOW msg
+	PUTS \msg
+	call quiet
+	.endm
+
 main:
 	mov $0xff, %al                  /* mask the legacy PICs (a BIOS leaves the timer on) */
 	out %al, $0x21
 	out %al, $0xa1
 	PUTS hello
 #ifndef EDU
+	WINDOW pio_start
 	call tsc_start
 	mov $N, %ecx
 	mov $UNCLAIMED_PORT, %dx
 1:	in %dx, %al
 	loop 1b
+	call tsc_stop
+	WINDOW pio_end
 	mov $pio_msg, %esi
 	call tsc_report
 
+	WINDOW mmio_start
 	call tsc_start
 	mov $N, %ecx
 1:	mov UNCLAIMED_MMIO, %eax
 	loop 1b
+	call tsc_stop
+	WINDOW mmio_end
 	mov $mmio_msg, %esi
 	call tsc_report
 
@@ -50,6 +64,7 @@ main:
 	mov $N, %ecx
 1:	mov scratch, %eax
 	loop 1b
+	call tsc_stop
 	mov $ram_msg, %esi
 	call tsc_report
 #else
@@ -66,23 +81,26 @@ main:
 2:	mov $0x10, %ecx
 	call cfg_read
 	and $0xfffffff0, %eax
-	mov %eax, %esi
 	mov %eax, edu_base
 	mov $0x04, %ecx
 	call cfg_read
 	or $0x6, %eax                   /* memory decode + bus master */
 	call cfg_write
 
-	push %esi
+	WINDOW bar_start
 	call tsc_start
-	pop %esi
+	mov edu_base, %esi
 	mov $N, %ecx
 1:	mov (%esi), %eax                /* ID register through the BAR */
 	loop 1b
+	push %eax
+	call tsc_stop
+	pop %eax
 	cmp $0x010000ed, %eax
 	je 1f
 	FAIL 32
-1:	mov $bar_msg, %esi
+1:	WINDOW bar_end
+	mov $bar_msg, %esi
 	call tsc_report
 
 	IDT_GATE VEC, isr
@@ -120,7 +138,7 @@ main:
 	call cfg_read
 	or $0x10000, %eax               /* MSI enable */
 	call cfg_write
-	PUTS burst_start
+	WINDOW burst_start
 	call tsc_start
 	mov edu_base, %esi
 	mov $BURST, %edi
@@ -135,16 +153,11 @@ main:
 	FAIL 34
 9:	dec %edi
 	jnz 7b
+	call tsc_stop
+	WINDOW burst_end
 	mov $BURST, %ecx
 	mov $msi_msg, %esi
 	call tsc_report_n
-	PUTS burst_end
-	call tsc_start                  /* idle ~2^28 cycles without exits, so the VMM is */
-1:	rdtsc                           /* still whole when the end marker is sampled */
-	sub t0, %eax
-	sbb t0 + 4, %edx
-	cmp $0x10000000, %eax
-	jb 1b
 #endif
 	PUTS done
 	xor %al, %al
@@ -152,23 +165,42 @@ main:
 	hlt
 	jmp .
 
-/* tsc_start: remember the TSC */
+/* tsc_start, tsc_stop: remember the TSC in t0, t1 */
 tsc_start:
 	rdtsc
 	mov %eax, t0
 	mov %edx, t0 + 4
 	ret
+tsc_stop:
+	rdtsc
+	mov %eax, t1
+	mov %edx, t1 + 4
+	ret
 
-/* tsc_report: print "BENCH <label at %esi><cycles since tsc_start / N>";
- * tsc_report_n: the same, divided by %ecx */
+/* quiet: spin 2^28 TSC cycles (no exits); keeps %ebx (cfg_read's slot) and %ecx */
+quiet:
+	push %ebx
+	push %ecx
+	rdtsc
+	mov %eax, %ecx
+	mov %edx, %ebx
+1:	rdtsc
+	sub %ecx, %eax
+	sbb %ebx, %edx
+	cmp $0x10000000, %eax
+	jb 1b
+	pop %ecx
+	pop %ebx
+	ret
+
+/* tsc_report: print "BENCH <label at %esi><(t1 - t0) / N>"; tsc_report_n: divided by %ecx */
 tsc_report:
 	mov $N, %ecx
 tsc_report_n:
-	push %ecx
-	rdtsc
+	mov t1, %eax
+	mov t1 + 4, %edx
 	sub t0, %eax
 	sbb t0 + 4, %edx
-	pop %ecx
 	div %ecx
 	push %eax
 	call puts
@@ -199,6 +231,7 @@ isr:
 
 	.balign 8
 t0:	.quad 0
+t1:	.quad 0
 scratch: .long 0
 msi_count: .long 0
 edu_base: .long 0
@@ -209,6 +242,12 @@ mmio_msg: .asciz "BENCH mmio="
 ram_msg: .asciz "BENCH ram="
 bar_msg: .asciz "BENCH bar="
 msi_msg: .asciz "BENCH msi="
+pio_start: .asciz "BENCH pio-start\n"
+pio_end: .asciz "BENCH pio-end\n"
+mmio_start: .asciz "BENCH mmio-start\n"
+mmio_end: .asciz "BENCH mmio-end\n"
+bar_start: .asciz "BENCH bar-start\n"
+bar_end: .asciz "BENCH bar-end\n"
 burst_start: .asciz "BENCH burst-start\n"
 burst_end: .asciz "BENCH burst-end\n"
 no_edu:	.asciz "BENCH no edu device\n"

@@ -21,12 +21,12 @@ phases() {
 }
 for mem in 256M 1G 2G; do
   for run in $(seq 1 $RUNS); do
-    measure pt-ptvm "BENCH payload start" "burst-start,burst-end" ptvm run --payload $pay/rt-edu.bin \
+    measure pt-ptvm "BENCH payload start" w ptvm run --payload $pay/rt-edu.bin \
       --memory $mem --device testdev --device vfio,bdf=$edu --console stdio --verbose
     report pt ptvm $run 0 mem=$mem $(bench_fields pt-ptvm) $(phases pt-ptvm)
-    measure pt-q35 "BENCH payload start" "burst-start,burst-end" qemu-system-x86_64 -M q35,memory-backend=mem \
+    measure pt-q35 "BENCH payload start" q qemu-system-x86_64 -M q35,memory-backend=mem \
       -m $mem -object memory-backend-memfd,id=mem,size=$mem \
-      $qemu_base $qemu_exit -kernel $pay/rt-edu.bin \
+      $qemu_base $qemu_exit $qemu_qmp -kernel $pay/rt-edu.bin \
       -object iommufd,id=iommufd0 -device vfio-pci,host=$edu,iommufd=iommufd0
     report pt qemu-q35 $run 1 mem=$mem $(bench_fields pt-q35)
   done
