@@ -3,7 +3,9 @@
 # 1 GiB and 2 GiB guests. Per run: start to the payload's first output, ptvm's setup
 # phases (--verbose), BAR read and per-MSI cycles, the VMM's context switches during the
 # burst, ptvm's vCPU exits and main-thread wake-ups over the whole run. Guest RAM is a memfd
-# for both VMMs (4 KiB shmem pages to pin).
+# for both VMMs (4 KiB shmem pages to pin). Each run ends with bench/ioasmap on the same
+# device and size: the bare limit for putting guest RAM into the IOAS, measured in the same
+# moment as the VMMs (so load on the machine shifts all three alike).
 . /lab/bench-common.sh
 edu=$(find_pci 1234 11e8 | tail -1)
 [ -e /sys/bus/pci/devices/$edu/vfio-dev ] || bind_vfio $edu
@@ -29,6 +31,9 @@ for mem in 256M 1G 2G; do
       $qemu_base $qemu_exit $qemu_qmp -kernel $pay/rt-edu.bin \
       -object iommufd,id=iommufd0 -device vfio-pci,host=$edu,iommufd=iommufd0
     report pt qemu-q35 $run 1 mem=$mem $(bench_fields pt-q35)
+    case $mem in *G) mib=$((${mem%G} * 1024)) ;; *M) mib=${mem%M} ;; esac
+    ioasmap $(vfio_cdev $edu) $mib >/tmp/ioas.out 2>&1 || fail "ioasmap $mem run $run" "$(cat /tmp/ioas.out)"
+    sed "s/^mib=/bench ioas vmm=bare run=$run mib=/" /tmp/ioas.out
   done
 done
 ok "passthrough: $RUNS runs of each VMM at 256M, 1G, 2G"
