@@ -68,14 +68,10 @@ main:
 	mov $ram_msg, %esi
 	call tsc_report
 #else
-	xor %ebx, %ebx
-1:	xor %ecx, %ecx
-	call cfg_read
-	cmp $EDU_ID, %eax
-	je 2f
-	inc %ebx
+	mov $EDU_ID, %eax
+	call pci_find
 	cmp $32, %ebx
-	jne 1b
+	jne 2f
 	PUTS no_edu
 	FAIL 31
 2:	mov $0x10, %ecx
@@ -107,21 +103,15 @@ main:
 	lidt idt_desc
 	orl $0x1ff, LAPIC + 0xf0        /* LAPIC software enable */
 	sti
-	mov $0x34, %ecx                 /* find the MSI capability */
-	call cfg_read
-	and $0xfc, %eax
-3:	test %eax, %eax
+	mov $0x05, %al                  /* the MSI capability */
+	call pci_cap
+	test %eax, %eax
 	jnz 4f
 	FAIL 33
 4:	mov %eax, %ebp
 	mov %eax, %ecx
 	call cfg_read
-	cmp $0x05, %al
-	je 5f
-	shr $8, %eax
-	and $0xfc, %eax
-	jmp 3b
-5:	shr $16, %eax                   /* MSI control */
+	shr $16, %eax                   /* MSI control */
 	mov %eax, %edi
 	lea 4(%ebp), %ecx
 	mov $LAPIC, %eax

@@ -99,27 +99,21 @@ test_edu:
 	pop %esi
 	je 1f
 	FAIL 24
-1:	mov $0x34, %ecx                 /* find the MSI capability */
-	call cfg_read
-	and $0xfc, %eax
-3:	test %eax, %eax
+1:	mov $0x05, %al                  /* the MSI capability */
+	call pci_cap
+	test %eax, %eax
 	jnz 4f
 	FAIL 25
 4:	mov %eax, %ebp
 	mov %eax, %ecx
 	call cfg_read
-	cmp $0x05, %al
-	je 5f
-	shr $8, %eax
-	and $0xfc, %eax
-	jmp 3b
-5:	shr $16, %eax                   /* MSI control */
-	mov %eax, %edx
+	shr $16, %eax                   /* MSI control (cfg_write clobbers %edx: keep it) */
+	mov %eax, msi_ctrl
 	lea 4(%ebp), %ecx
 	mov $LAPIC, %eax                /* address: LAPIC 0, fixed delivery */
 	call cfg_write
 	lea 8(%ebp), %ecx
-	test $0x80, %edx                /* 64-bit capable: high address, then data at +12 */
+	testl $0x80, msi_ctrl           /* 64-bit capable: high address, then data at +12 */
 	jz 6f
 	xor %eax, %eax
 	call cfg_write
@@ -172,6 +166,7 @@ idt_desc:
 	.word (VEC + 1) * 8 - 1
 	.long idt
 msi_count: .long 0
+msi_ctrl:  .long 0
 edu_base:  .long 0
 ok_msg:    .asciz "ptvm-guest: edu in slot NN ok\n"
 count_msg: .asciz "ptvm-guest: N edu device(s) passed\n"

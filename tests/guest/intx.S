@@ -13,14 +13,10 @@ main:
 	IDT_GATE VEC, isr
 	lidt idt_desc
 	orl $0x1ff, LAPIC + 0xf0
-	xor %ebx, %ebx
-1:	xor %ecx, %ecx
-	call cfg_read
-	cmp $EDU_ID, %eax
-	je 2f
-	inc %ebx
+	mov $EDU_ID, %eax
+	call pci_find
 	cmp $32, %ebx
-	jne 1b
+	jne 2f
 	FAIL 31
 2:	mov $0x10, %ecx
 	call cfg_read

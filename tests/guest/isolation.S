@@ -21,7 +21,7 @@
 
 main:
 	mov $EDU_ID, %eax
-	call find
+	call pci_find
 	cmp $32, %ebx
 	jne 1f
 	FAIL 31
@@ -115,7 +115,7 @@ main:
 
 	/* 4. MSI-X garbage, on the first device that has MSI-X */
 	mov $E1000E_ID, %eax
-	call find
+	call pci_find
 	cmp $32, %ebx
 	jne 9f
 	PUTS nomsix_msg
@@ -125,20 +125,6 @@ main:
 done:
 	PUTS ok_msg
 	call poweroff
-
-/* find: %ebx = first slot whose ID dword is %eax, or 32 */
-find:
-	push %eax
-	xor %ebx, %ebx
-1:	xor %ecx, %ecx
-	call cfg_read
-	cmp (%esp), %eax
-	je 2f
-	inc %ebx
-	cmp $32, %ebx
-	jne 1b
-2:	pop %eax
-	ret
 
 /* dma: edu DMA from %eax to %edx, LEN bytes, command %ecx; waits for the engine (bounded) */
 dma:
@@ -180,21 +166,15 @@ cfg_garbage:
 /* msix_garbage: MSI-X of slot %ebx: garbage in every table entry and the PBA, enable and
  * disable MSI-X and its function mask with it, read back the vector control words */
 msix_garbage:
-	mov $0x34, %ecx
-	call cfg_read
-	and $0xfc, %eax
-1:	test %eax, %eax
+	mov $0x11, %al
+	call pci_cap
+	test %eax, %eax
 	jnz 2f
 	FAIL 39
 2:	mov %eax, %ebp                  /* capability offset */
 	mov %eax, %ecx
 	call cfg_read
-	cmp $0x11, %al
-	je 3f
-	shr $8, %eax
-	and $0xfc, %eax
-	jmp 1b
-3:	shr $16, %eax
+	shr $16, %eax
 	and $0x7ff, %eax
 	inc %eax
 	mov %eax, msix_n

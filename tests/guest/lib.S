@@ -95,6 +95,42 @@ cfg_write:
 	out %eax, %dx
 	ret
 
+/* pci_find: %ebx = the first slot on bus 0 whose ID dword (device << 16 | vendor) is %eax,
+ * or 32 when none is; clobbers %ecx, %edx */
+pci_find:
+	push %eax
+	xor %ebx, %ebx
+1:	xor %ecx, %ecx
+	call cfg_read
+	cmp (%esp), %eax
+	je 2f
+	inc %ebx
+	cmp $32, %ebx
+	jne 1b
+2:	pop %eax
+	ret
+
+/* pci_cap: %eax = the offset of the first capability with ID %al in slot %ebx's list, or 0
+ * when there is none; clobbers %ecx, %edx */
+pci_cap:
+	movzbl %al, %eax
+	push %eax
+	mov $0x34, %ecx
+	call cfg_read
+	and $0xfc, %eax
+1:	test %eax, %eax
+	jz 3f                           /* the end of the list: 0 */
+	mov %eax, %ecx
+	call cfg_read
+	cmp (%esp), %al
+	je 2f
+	shr $8, %eax
+	and $0xfc, %eax
+	jmp 1b
+2:	mov %ecx, %eax
+3:	add $4, %esp
+	ret
+
 /* put2: write %eax (0-99) as two decimal digits at (%edi) */
 put2:
 	push %edx
