@@ -103,32 +103,12 @@ main:
 	lidt idt_desc
 	orl $0x1ff, LAPIC + 0xf0        /* LAPIC software enable */
 	sti
-	mov $0x05, %al                  /* the MSI capability */
-	call pci_cap
+	mov $VEC, %eax
+	call msi_enable
 	test %eax, %eax
 	jnz 4f
 	FAIL 33
-4:	mov %eax, %ebp
-	mov %eax, %ecx
-	call cfg_read
-	shr $16, %eax                   /* MSI control */
-	mov %eax, %edi
-	lea 4(%ebp), %ecx
-	mov $LAPIC, %eax
-	call cfg_write
-	lea 8(%ebp), %ecx
-	test $0x80, %edi                /* 64-bit capable: high address, then data at +12 */
-	jz 6f
-	xor %eax, %eax
-	call cfg_write
-	lea 12(%ebp), %ecx
-6:	mov $VEC, %eax
-	call cfg_write
-	mov %ebp, %ecx
-	call cfg_read
-	or $0x10000, %eax               /* MSI enable */
-	call cfg_write
-	WINDOW burst_start
+4:	WINDOW burst_start
 	call tsc_start
 	mov edu_base, %esi
 	mov $BURST, %edi

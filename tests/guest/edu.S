@@ -99,32 +99,12 @@ test_edu:
 	pop %esi
 	je 1f
 	FAIL 24
-1:	mov $0x05, %al                  /* the MSI capability */
-	call pci_cap
+1:	mov $VEC, %eax
+	call msi_enable
 	test %eax, %eax
 	jnz 4f
 	FAIL 25
-4:	mov %eax, %ebp
-	mov %eax, %ecx
-	call cfg_read
-	shr $16, %eax                   /* MSI control (cfg_write clobbers %edx: keep it) */
-	mov %eax, msi_ctrl
-	lea 4(%ebp), %ecx
-	mov $LAPIC, %eax                /* address: LAPIC 0, fixed delivery */
-	call cfg_write
-	lea 8(%ebp), %ecx
-	testl $0x80, msi_ctrl           /* 64-bit capable: high address, then data at +12 */
-	jz 6f
-	xor %eax, %eax
-	call cfg_write
-	lea 12(%ebp), %ecx
-6:	mov $VEC, %eax
-	call cfg_write
-	mov %ebp, %ecx                  /* enable: bit 16 of the capability's first dword */
-	call cfg_read
-	or $0x10000, %eax
-	call cfg_write
-	mov msi_count, %eax             /* 1. raise an interrupt by hand */
+4:	mov msi_count, %eax             /* 1. raise an interrupt by hand */
 	inc %eax
 	push %eax
 	movl $1, 0x60(%esi)
@@ -166,7 +146,6 @@ idt_desc:
 	.word (VEC + 1) * 8 - 1
 	.long idt
 msi_count: .long 0
-msi_ctrl:  .long 0
 edu_base:  .long 0
 ok_msg:    .asciz "ptvm-guest: edu in slot NN ok\n"
 count_msg: .asciz "ptvm-guest: N edu device(s) passed\n"

@@ -131,6 +131,38 @@ pci_cap:
 3:	add $4, %esp
 	ret
 
+/* msi_enable: program slot %ebx's MSI to send vector %eax to LAPIC 0 (fixed delivery) and
+ * enable it; returns %eax = the capability's offset, or 0 when the function has no MSI;
+ * clobbers %ecx, %edx, %ebp */
+msi_enable:
+	push %eax                       /* the vector */
+	mov $0x05, %al
+	call pci_cap
+	test %eax, %eax
+	jz 2f
+	mov %eax, %ebp
+	mov %eax, %ecx
+	call cfg_read
+	push %eax                       /* ID, next, control (bit 23: 64-bit capable) */
+	lea 4(%ebp), %ecx
+	mov $0xfee00000, %eax           /* address: LAPIC 0 */
+	call cfg_write
+	lea 8(%ebp), %ecx
+	testl $0x800000, (%esp)         /* 64-bit: high address, then data at +12 */
+	jz 1f
+	xor %eax, %eax
+	call cfg_write
+	lea 12(%ebp), %ecx
+1:	mov 4(%esp), %eax
+	call cfg_write
+	pop %eax
+	or $0x10000, %eax               /* enable */
+	mov %ebp, %ecx
+	call cfg_write
+	mov %ebp, %eax
+2:	add $4, %esp
+	ret
+
 /* put2: write %eax (0-99) as two decimal digits at (%edi) */
 put2:
 	push %edx
