@@ -1,6 +1,9 @@
 /* --device vfio,bdf=0000:03:00.0 | vfio,path=/dev/vfio/devices/vfio0 | vfio,fd=N
- *   [,iommufd=FD][,reset=POLICY][,slot=N]: assign a PCI function to the guest. Setup follows DESIGN.md's order;
- * teardown runs the undos in reverse, each once, from whatever point setup reached. */
+ *   [,iommufd=FD][,reset=POLICY][,slot=N]: assign a PCI function to the guest. Setup follows
+ * DESIGN.md's order in two passes: each device is opened, added to KVM, bound and attached
+ * as it is named; once every device is bound, each is reset (so a hot reset finds all the
+ * functions it touches owned) and becomes a guest PCI function. Teardown runs the undos
+ * in reverse, each once, from whatever point setup reached. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +11,7 @@
 #include "passthrough/passthrough.h"
 #include "vmm/config.h"
 #include "vmm/devtype.h"
+#include "vmm/log.h"
 #include "vmm/util.h"
 
 static void pt_teardown(struct device *dv)
@@ -16,6 +20,11 @@ static void pt_teardown(struct device *dv)
 
 	pt_func_teardown(d);
 	pt_dev_close(d);
+	if (d->lock_init)
+		pthread_mutex_destroy(&d->lock);
+	for (int i = 0; d->ctx && i < d->ctx->ndevs; i++)
+		if (d->ctx->devs[i] == d)
+			d->ctx->devs[i] = NULL;
 	free(d);
 }
 
@@ -33,8 +42,9 @@ static int vfio_create(struct vm *vm, const char *opts)
 {
 	char key[16], val[128], path[128] = "";
 	uint64_t fd = UINT64_MAX, iommufd = UINT64_MAX, slot = 0;
-	struct pt_dev *d;
+	struct pt_ctx *ctx = vm->passthrough;
 	int r, named = 0, reset = PT_RESET_AUTO;
+	struct pt_dev *d;
 
 	while ((r = opts_next("vfio", &opts, key, sizeof(key), val, sizeof(val))) > 0) {
 		if (!strcmp(key, "bdf") || !strcmp(key, "path")) {
@@ -56,13 +66,23 @@ static int vfio_create(struct vm *vm, const char *opts)
 	if (named != 1)
 		return err_msg(EINVAL, "--device vfio: name the device exactly once, with bdf=, "
 				       "path= or fd=");
+	/* A handed-in fd belongs to one device: given twice, the second device would close
+	 * the first one's fd at teardown. Refused before anything holds it. */
+	if (fd != UINT64_MAX) {
+		if ((int)fd == vm->cfg->iommufd || (iommufd != UINT64_MAX && fd == iommufd))
+			return err_msg(EINVAL, "--device vfio,fd=%d: that fd is the iommufd", (int)fd);
+		for (int i = 0; ctx && i < ctx->ndevs; i++)
+			if (ctx->devs[i] && ctx->devs[i]->handed_fd == (int)fd)
+				return err_msg(EINVAL, "--device vfio: fd=%d is given twice (one "
+						       "device per fd)", (int)fd);
+	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return err_msg(ENOMEM, "out of memory");
 	d->dev.name = "vfio";
 	d->dev.teardown = pt_teardown;
 	d->vm = vm;
-	d->fd = -1;
+	d->fd = d->handed_fd = -1;
 	d->intx_gsi = d->intx_efd = d->intx_unmask_efd = -1;
 	d->reset = (enum pt_reset)reset;
 	d->want_slot = (uint8_t)slot;
@@ -71,14 +91,38 @@ static int vfio_create(struct vm *vm, const char *opts)
 		free(d);
 		return r;
 	}
+	ctx = d->ctx;
+	if (ctx->ndevs == (int)(sizeof(ctx->devs) / sizeof(ctx->devs[0]))) {
+		free(d);
+		return err_msg(ENOSPC, "--device vfio: at most %d devices",
+			       (int)(sizeof(ctx->devs) / sizeof(ctx->devs[0])));
+	}
+	ctx->devs[ctx->ndevs++] = d;
 	vm_add_device(vm, &d->dev); /* from here on, teardown undoes whatever was done */
 	if ((r = pt_dev_open(d, path, fd == UINT64_MAX ? -1 : (int)fd)) < 0)
 		return r;
-	for (struct device *o = d->dev.next; o; o = o->next)
-		if (o->teardown == pt_teardown && !strcmp(((struct pt_dev *)o)->name, d->name))
+	for (int i = 0; i < ctx->ndevs - 1; i++)
+		if (ctx->devs[i] && !strcmp(ctx->devs[i]->name, d->name))
 			return err_msg(EBUSY, "--device vfio: %s is assigned twice", d->name);
-	if ((r = pt_dev_setup(d)) < 0 || (r = pt_func_init(d)) < 0)
-		return r;
+	return pt_dev_setup(d);
+}
+
+/* Every device is bound: reset each (a hot reset that already covered a device is not
+ * repeated for it), then present each to the guest, in the order they were named. */
+static int vfio_realize(struct vm *vm)
+{
+	struct pt_ctx *ctx = vm->passthrough;
+	int r;
+
+	if (!ctx || ctx->realized)
+		return 0;
+	ctx->realized = true;
+	for (int i = 0; i < ctx->ndevs; i++)
+		if (ctx->devs[i] && !ctx->devs[i]->was_reset && (r = pt_dev_reset(ctx->devs[i])) < 0)
+			return r;
+	for (int i = 0; i < ctx->ndevs; i++)
+		if (ctx->devs[i] && (r = pt_func_init(ctx->devs[i])) < 0)
+			return r;
 	return 0;
 }
 
@@ -88,5 +132,6 @@ static const struct device_type vfio_type = {
 		 "[,iommufd=FD][,reset=auto|function|hot|none][,slot=N]",
 	.help = "assign a PCI function bound to vfio-pci (VFIO cdev + iommufd)",
 	.create = vfio_create,
+	.realize = vfio_realize,
 };
 PTVM_DEVICE_TYPE(vfio_type);

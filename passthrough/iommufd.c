@@ -52,15 +52,25 @@ static int map_ram(struct pt_ctx *c)
 
 			format_size(m.length, sz, sizeof(sz));
 			if (r == -ENOMEM)
-				return err_msg(ENOMEM, "pinning %s of guest RAM for DMA failed "
-						       "(IOMMU_IOAS_MAP: %s): raise RLIMIT_MEMLOCK "
-						       "to the guest's RAM size (ulimit -l), or run "
-						       "with CAP_IPC_LOCK", sz, strerror(ENOMEM));
+				return pt_pin_error(vm, r, "IOMMU_IOAS_MAP");
 			return err_ctx(r, "map guest RAM [0x%llx, +%s) for device DMA",
 				       (unsigned long long)m.iova, sz);
 		}
 	}
 	return 0;
+}
+
+/* Pinning happens where the IOAS first gets an IOMMU domain: at IOMMU_IOAS_MAP when a
+ * device is already attached, else at the first VFIO_DEVICE_ATTACH_IOMMUFD_PT (ptvm's
+ * order). ENOMEM there is almost always RLIMIT_MEMLOCK. */
+int pt_pin_error(struct vm *vm, int r, const char *call)
+{
+	char sz[32];
+
+	format_size(vm->ram_size, sz, sizeof(sz));
+	return err_msg(-r, "pinning %s of guest RAM for DMA failed (%s: %s): raise "
+			   "RLIMIT_MEMLOCK to the guest's RAM size (ulimit -l), or run with "
+			   "CAP_IPC_LOCK", sz, call, strerror(-r));
 }
 
 int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)

@@ -183,25 +183,41 @@ bool pt_msix_access(struct pt_dev *d, int bar, uint64_t off, void *data, uint32_
 	return false;
 }
 
-/* Config writes to the capability's control word (bytes cap+2, cap+3). */
-void pt_msix_control(struct pt_dev *d, uint16_t ctrl)
+/* Guest writes to the capability's control word: enable and function mask are the
+ * guest's, the table size is the device's. */
+static void control_after(struct pt_dev *d, uint32_t off, uint32_t len, uint32_t val)
 {
 	struct pt_msix *m = d->msix;
+	uint16_t ctrl = (uint16_t)pt_vcfg_get(d, m->cap + 2u, 2);
 
+	if (off >= m->cap + 4u || off + len <= m->cap + 2u)
+		return;
 	pthread_mutex_lock(&d->lock);
 	m->enabled = ctrl & MSIX_CTRL_ENABLE;
 	m->fmask = ctrl & MSIX_CTRL_FMASK;
 	update(d, -1);
 	pthread_mutex_unlock(&d->lock);
+	(void)val;
 }
 
-int pt_msix_init(struct pt_dev *d, uint8_t cap, uint16_t ctrl, uint32_t table, uint32_t pba)
+int pt_msix_init(struct pt_dev *d, uint8_t cap)
 {
+	static const char why[] = "enable and function mask are the guest's: vectors become "
+				  "KVM routes and irqfds; the table and PBA are emulated (they "
+				  "always trap)";
+	struct pt_cfg_region r = { cap, 12, 0x11, false, PT_CFG_PASS, "MSI-X", why, NULL, NULL,
+				   control_after };
 	struct pt_msix *m = calloc(1, sizeof(*m));
-	int n = (ctrl & 0x7ff) + 1;
+	uint16_t ctrl;
+	uint32_t table, pba;
+	int n, ret;
 
 	if (!m)
 		return err_msg(ENOMEM, "out of memory");
+	memcpy(&ctrl, d->cfg.host + cap + 2, 2);
+	memcpy(&table, d->cfg.host + cap + 4, 4);
+	memcpy(&pba, d->cfg.host + cap + 8, 4);
+	n = (ctrl & 0x7ff) + 1;
 	m->cap = cap;
 	m->n = (uint16_t)n;
 	m->table_bar = table & 7;
@@ -213,12 +229,30 @@ int pt_msix_init(struct pt_dev *d, uint8_t cap, uint16_t ctrl, uint32_t table, u
 	m->efd = malloc((size_t)n * sizeof(int));
 	m->live = calloc((size_t)n, sizeof(bool));
 	d->msix = m;
-	if (!m->table || !m->gsi || !m->efd || !m->live || m->table_bar > 5 || m->pba_bar > 5)
+	if (!m->table || !m->gsi || !m->efd || !m->live)
 		return err_msg(ENOMEM, "%s: MSI-X table of %d vectors", d->name, n);
 	for (int i = 0; i < n; i++) {
 		m->gsi[i] = m->efd[i] = -1;
 		m->table[i].ctrl = MSIX_ENTRY_MASKED; /* all vectors start masked */
 	}
+	if (m->table_bar > 5 || m->pba_bar > 5 || !d->bars[m->table_bar].size ||
+	    !d->bars[m->pba_bar].size ||
+	    m->table_off + 16ull * m->n > d->bars[m->table_bar].size ||
+	    m->pba_off + (m->n + 63ull) / 64 * 8 > d->bars[m->pba_bar].size)
+		return err_msg(EINVAL, "%s: the MSI-X table (BAR %d + 0x%llx) or PBA (BAR %d + "
+				       "0x%llx) of %d vectors lies outside its BAR", d->name,
+			       m->table_bar, (unsigned long long)m->table_off, m->pba_bar,
+			       (unsigned long long)m->pba_off, n);
+	if ((ret = pt_cfg_region(d, &r)) < 0)
+		return ret;
+	d->cfg.msix_cap = cap;
+	/* disabled and unmasked at start, as after a reset; the size is the device's */
+	pt_cfg_emulate_bits(d, cap + 2u, 2, 0xffff, MSIX_CTRL_ENABLE | MSIX_CTRL_FMASK,
+			    ctrl & 0x07ffu);
+	/* The table and PBA always trap, even where VFIO would let them be mapped: the
+	 * guest never reaches the physical table. */
+	pt_bar_exclude(&d->bars[m->table_bar], m->table_off, m->table_off + 16ull * m->n);
+	pt_bar_exclude(&d->bars[m->pba_bar], m->pba_off, m->pba_off + (m->n + 63ull) / 64 * 8);
 	return 0;
 }
 

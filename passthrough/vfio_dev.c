@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "passthrough/passthrough.h"
 #include "vmm/log.h"
@@ -31,9 +32,19 @@ int pt_dev_open(struct pt_dev *d, const char *path, int fd)
 	struct pci_bdf bdf;
 	int r;
 
-	if (fd >= 0) { /* handed in by a management stack */
-		d->fd = fd;
+	if (fd >= 0) { /* handed in by a management stack: named by its cdev if it has one */
+		char link[64], target[128];
+		ssize_t n;
+
+		d->fd = d->handed_fd = fd;
 		snprintf(d->name, sizeof(d->name), "fd%d", fd);
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			if (pci_resolve_device(pci_sysfs_root, target, &bdf) == 0)
+				pci_bdf_format(&bdf, d->name);
+		}
 		return 0;
 	}
 	r = pci_resolve_device(pci_sysfs_root, path, &bdf);
@@ -89,8 +100,13 @@ int pt_dev_setup(struct pt_dev *d)
 				       : "");
 	d->devid = bind.out_devid;
 	log_step("%s: bound to iommufd (device id %u)", d->name, d->devid);
-	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &att)) < 0)
+	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &att)) < 0) {
+		/* the first attach pins and maps all guest RAM (the IOAS had no domain) */
+		if (r == -ENOMEM)
+			return err_ctx(pt_pin_error(d->vm, r, "VFIO_DEVICE_ATTACH_IOMMUFD_PT"),
+				       "attach %s to the guest's IOAS", d->name);
 		return err_ctx(r, "attach %s to the guest's IOAS", d->name);
+	}
 	d->attached = true;
 	log_step("%s: attached to IOAS %u (hwpt %u)", d->name, d->ctx->ioas, att.pt_id);
 	if ((r = pt_ctx_check_ranges(d->ctx)) < 0)
@@ -102,7 +118,7 @@ int pt_dev_setup(struct pt_dev *d)
 		return err_msg(EINVAL, "%s is not a PCI device", d->name);
 	if (d->info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX)
 		return err_msg(EINVAL, "%s reports no config space region", d->name);
-	return pt_dev_reset(d); /* start from a clean device */
+	return 0; /* the reset comes once every device is bound (vfio_realize) */
 }
 
 /* The zero-length-fd-array hot reset of the iommufd world: allowed when every device the
@@ -137,7 +153,13 @@ static int hot_reset(struct pt_dev *d)
 	r = sys_ioctl(d->fd, VFIO_DEVICE_PCI_HOT_RESET, &hr);
 	if (r < 0)
 		return err_ctx(r, "%s: hot reset", d->name);
-	log_step("%s: hot reset (secondary bus reset)", d->name);
+	log_step("%s: hot reset (secondary bus reset, %u function(s))", d->name, info->count);
+	/* the other functions it reset need no reset of their own now */
+	for (uint32_t i = 0; d->ctx && i < info->count && i < 32; i++)
+		for (int k = 0; k < d->ctx->ndevs; k++)
+			if (d->ctx->devs[k] && d->ctx->devs[k]->attached &&
+			    d->ctx->devs[k]->devid == info->devices[i].devid)
+				d->ctx->devs[k]->was_reset = true;
 	return 0;
 }
 

@@ -10,6 +10,10 @@ struct device_type {
 	const char *usage; /* "testdev[,port=N][,mmio=ADDR]" */
 	const char *help;  /* one line */
 	int (*create)(struct vm *vm, const char *opts);
+	/* Optional: called once after every device of every type was created, before the
+	 * guest is loaded (work that needs all of a type's devices, such as resets that
+	 * touch several of them). */
+	int (*realize)(struct vm *vm);
 };
 #define PTVM_DEVICE_TYPE(obj) PTVM_REGISTER(ptvm_device_types, struct device_type, obj)
 PTVM_SECTION(ptvm_device_types, struct device_type);

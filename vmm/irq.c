@@ -6,84 +6,90 @@
 #include "vmm/sys.h"
 
 #define IOAPIC_PINS 24
-#define MAX_GSI 1024
+#define PIC_IRQS 16
+#define DEFAULT_ROUTES (IOAPIC_PINS + PIC_IRQS)
 
+/* KVM_SET_GSI_ROUTING replaces the whole table, so the table is kept here, ready to hand
+ * to KVM: KVM's defaults (ISA IRQs to the PIC and IOAPIC, PCI GSIs 16-23 to the IOAPIC)
+ * first, then one entry per MSI route in no particular order. A route change edits one
+ * entry in place; removing one moves the last entry into its place. */
 struct irq_routes {
 	pthread_mutex_t lock;
-	uint8_t used[MAX_GSI / 8];
-	struct kvm_irq_routing_entry msi[MAX_GSI]; /* by GSI; type 0 = none */
+	uint8_t used[IRQ_MAX_GSI / 8];  /* GSIs handed out */
+	uint16_t at[IRQ_MAX_GSI];       /* entry index of a GSI's MSI route, 0: none */
+	struct kvm_irq_routing *table;  /* DEFAULT_ROUTES + up to IRQ_MAX_GSI entries */
 };
 
-static struct irq_routes *routes(struct vm *vm)
+int irq_init(struct vm *vm)
 {
-	if (!vm->irq) {
-		vm->irq = calloc(1, sizeof(*vm->irq));
-		if (vm->irq)
-			pthread_mutex_init(&vm->irq->lock, NULL);
-	}
-	return vm->irq;
-}
+	struct irq_routes *ir = calloc(1, sizeof(*ir));
+	struct kvm_irq_routing *t;
 
-/* KVM_SET_GSI_ROUTING replaces the whole table: it must restate KVM's defaults (ISA IRQs
- * to the PIC and IOAPIC, PCI GSIs 16-23 to the IOAPIC) beside the MSI routes. */
-static int commit(struct vm *vm, struct irq_routes *ir)
-{
-	size_t n = 0, max = IOAPIC_PINS + 16 + MAX_GSI;
-	struct kvm_irq_routing *t = calloc(1, sizeof(*t) + max * sizeof(t->entries[0]));
-	int r;
-
-	if (!t)
+	if (!ir)
 		return err_msg(ENOMEM, "out of memory");
+	t = calloc(1, sizeof(*t) + (DEFAULT_ROUTES + IRQ_MAX_GSI) * sizeof(t->entries[0]));
+	if (!t) {
+		free(ir);
+		return err_msg(ENOMEM, "out of memory");
+	}
 	for (uint32_t gsi = 0; gsi < IOAPIC_PINS; gsi++) {
-		t->entries[n++] = (struct kvm_irq_routing_entry){
+		t->entries[t->nr++] = (struct kvm_irq_routing_entry){
 			.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
 			.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = gsi } };
-		if (gsi < 16)
-			t->entries[n++] = (struct kvm_irq_routing_entry){
+		if (gsi < PIC_IRQS)
+			t->entries[t->nr++] = (struct kvm_irq_routing_entry){
 				.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
 				.u.irqchip = { .irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
 								 : KVM_IRQCHIP_PIC_SLAVE,
 					       .pin = gsi % 8 } };
 	}
-	for (uint32_t gsi = IOAPIC_PINS; gsi < MAX_GSI; gsi++)
-		if (ir->msi[gsi].type)
-			t->entries[n++] = ir->msi[gsi];
-	t->nr = (uint32_t)n;
-	r = sys_ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, t);
-	free(t);
+	for (uint32_t gsi = 0; gsi < IOAPIC_PINS; gsi++)
+		ir->used[gsi / 8] |= (uint8_t)(1 << (gsi % 8)); /* never handed out */
+	pthread_mutex_init(&ir->lock, NULL);
+	ir->table = t;
+	vm->irq = ir;
+	return 0;
+}
+
+static int commit(struct vm *vm, struct irq_routes *ir)
+{
+	int r = sys_ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, ir->table);
+
 	return r < 0 ? r : 0;
 }
 
 int irq_alloc_gsi(struct vm *vm)
 {
-	struct irq_routes *ir = routes(vm);
+	struct irq_routes *ir = vm->irq;
 	int gsi = -1;
 
-	if (!ir)
-		return err_msg(ENOMEM, "out of memory");
 	pthread_mutex_lock(&ir->lock);
-	for (int g = IOAPIC_PINS; g < MAX_GSI; g++)
+	for (int g = IOAPIC_PINS; g < IRQ_MAX_GSI; g++)
 		if (!(ir->used[g / 8] & (1 << (g % 8)))) {
 			ir->used[g / 8] |= (uint8_t)(1 << (g % 8));
 			gsi = g;
 			break;
 		}
 	pthread_mutex_unlock(&ir->lock);
-	return gsi >= 0 ? gsi : err_msg(ENOSPC, "all %d interrupt routes are in use", MAX_GSI);
+	return gsi >= 0 ? gsi : err_msg(ENOSPC, "all %d interrupt routes are in use",
+					IRQ_MAX_GSI - IOAPIC_PINS);
 }
 
 int irq_route_msi(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data)
 {
-	struct irq_routes *ir = routes(vm);
-	int r;
-
-	if (!ir || gsi < IOAPIC_PINS || gsi >= MAX_GSI)
-		return err_msg(EINVAL, "bad MSI route GSI %u", gsi);
-	pthread_mutex_lock(&ir->lock);
-	ir->msi[gsi] = (struct kvm_irq_routing_entry){
+	struct irq_routes *ir = vm->irq;
+	struct kvm_irq_routing_entry e = {
 		.gsi = gsi, .type = KVM_IRQ_ROUTING_MSI,
 		.u.msi = { .address_lo = (uint32_t)addr, .address_hi = (uint32_t)(addr >> 32),
 			   .data = data } };
+	int r;
+
+	if (gsi < IOAPIC_PINS || gsi >= IRQ_MAX_GSI)
+		return err_msg(EINVAL, "bad MSI route GSI %u", gsi);
+	pthread_mutex_lock(&ir->lock);
+	if (!ir->at[gsi])
+		ir->at[gsi] = (uint16_t)ir->table->nr++;
+	ir->table->entries[ir->at[gsi]] = e;
 	r = commit(vm, ir);
 	pthread_mutex_unlock(&ir->lock);
 	return r;
@@ -92,18 +98,37 @@ int irq_route_msi(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data)
 int irq_free_gsi(struct vm *vm, uint32_t gsi)
 {
 	struct irq_routes *ir = vm->irq;
+	struct kvm_irq_routing *t;
 	int r = 0;
 
-	if (!ir || gsi < IOAPIC_PINS || gsi >= MAX_GSI)
+	if (!ir || gsi < IOAPIC_PINS || gsi >= IRQ_MAX_GSI)
 		return 0;
 	pthread_mutex_lock(&ir->lock);
+	t = ir->table;
 	ir->used[gsi / 8] &= (uint8_t)~(1 << (gsi % 8));
-	if (ir->msi[gsi].type) {
-		memset(&ir->msi[gsi], 0, sizeof(ir->msi[gsi]));
+	if (ir->at[gsi]) {
+		uint16_t hole = ir->at[gsi];
+
+		t->entries[hole] = t->entries[--t->nr];
+		if (hole != t->nr)
+			ir->at[t->entries[hole].gsi] = hole;
+		memset(&t->entries[t->nr], 0, sizeof(t->entries[0]));
+		ir->at[gsi] = 0;
 		r = commit(vm, ir);
 	}
 	pthread_mutex_unlock(&ir->lock);
 	return r;
+}
+
+int irq_routes_in_use(struct vm *vm)
+{
+	struct irq_routes *ir = vm->irq;
+	int n;
+
+	pthread_mutex_lock(&ir->lock);
+	n = (int)ir->table->nr - DEFAULT_ROUTES;
+	pthread_mutex_unlock(&ir->lock);
+	return n;
 }
 
 int irq_irqfd(struct vm *vm, int efd, uint32_t gsi, int resample_fd)
@@ -131,6 +156,7 @@ void irq_free(struct vm *vm)
 {
 	if (vm->irq) {
 		pthread_mutex_destroy(&vm->irq->lock);
+		free(vm->irq->table);
 		free(vm->irq);
 		vm->irq = NULL;
 	}

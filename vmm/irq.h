@@ -7,12 +7,21 @@
 
 #include "vmm/vm.h"
 
+/* GSIs 0-23 are the IOAPIC's pins; MSI routes take the numbers above, up to KVM's limit
+ * of routing entries (KVM_MAX_IRQ_ROUTES is 4096 on x86). */
+#define IRQ_MAX_GSI 4096
+
+/* The routing table, with KVM's defaults, created with the VM (before any vCPU or device
+ * can ask for a route). 0 or -ENOMEM. */
+int irq_init(struct vm *vm);
 /* A GSI for an MSI route (numbers above the IOAPIC's pins), or -ENOSPC. */
 int irq_alloc_gsi(struct vm *vm);
 /* Sets (or changes) gsi's route to an MSI with this address and data. */
 int irq_route_msi(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data);
 /* Removes gsi's route and gives the GSI back. */
 int irq_free_gsi(struct vm *vm, uint32_t gsi);
+/* MSI routes currently in the table (for tests and --verbose). */
+int irq_routes_in_use(struct vm *vm);
 /* Connects an eventfd to a GSI (resample_fd >= 0 for level-triggered INTx), or disconnects. */
 int irq_irqfd(struct vm *vm, int efd, uint32_t gsi, int resample_fd);
 int irq_irqfd_remove(struct vm *vm, int efd, uint32_t gsi);

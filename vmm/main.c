@@ -1,6 +1,7 @@
 /* ptvm: a small KVM monitor for assigning PCI devices through the VFIO cdev + iommufd. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "vmm/cmd.h"
 #include "vmm/err.h"
@@ -51,9 +52,16 @@ static const struct ptvm_cmd *find(const char *name)
 int main(int argc, char **argv)
 {
 	const struct ptvm_cmd *c;
+	struct rlimit nofile;
 	int i, r;
 
 	log_start();
+	/* One eventfd per interrupt vector: a device with 2048 MSI-X vectors needs more than
+	 * the usual soft limit of 1024 fds; the hard limit is ours to take. */
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -164,3 +164,16 @@ uint64_t pci_alloc_io(struct pci_host *h, uint64_t size)
 {
 	return size && !(size & (size - 1)) && size <= 0x1000 ? window_alloc(&h->io, size) : 0;
 }
+
+static bool inside(uint64_t wbase, uint64_t wsize, uint64_t base, uint64_t size)
+{
+	return size && wsize && base >= wbase && base - wbase < wsize && size <= wsize - (base - wbase);
+}
+
+bool pci_bar_fits(const struct pci_host *h, bool io, uint64_t base, uint64_t size)
+{
+	if (io)
+		return inside(PCI_IO_DECODE_BASE, 0x10000 - PCI_IO_DECODE_BASE, base, size);
+	return inside(h->mmio32.base, h->mmio32.size, base, size) ||
+	       inside(h->mmio64.base, h->mmio64.size, base, size);
+}

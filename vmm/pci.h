@@ -11,6 +11,7 @@
 
 #define PCI_SLOTS 32
 #define PCI_CFG_SIZE 4096 /* PCIe extended configuration space */
+#define PCI_IO_DECODE_BASE 0x0d00 /* the host bridge's I/O window above 0xcf8-0xcff */
 
 struct pci_func;
 struct pci_func_ops {
@@ -52,6 +53,11 @@ int pci_add_func(struct pci_host *h, struct pci_func *f);
 uint64_t pci_alloc_bar(struct pci_host *h, uint64_t size, bool want64);
 /* Naturally aligned I/O ports for an I/O BAR (0xc000-0xffff). 0 when full. */
 uint64_t pci_alloc_io(struct pci_host *h, uint64_t size);
+/* Whether [base, base+size) lies inside one of the windows the guest's firmware tables
+ * give the host bridge (I/O 0x0d00-0xffff, or the 32-bit or 64-bit MMIO window): only
+ * there does a BAR decode. A BAR being sized, or put over RAM or the interrupt
+ * controllers, decodes nowhere. */
+bool pci_bar_fits(const struct pci_host *h, bool io, uint64_t base, uint64_t size);
 
 /* Config-space access as a guest makes it (for tests): bus/dev/fn/off. */
 uint32_t pci_cfg_access(struct pci_host *h, uint32_t bdf_off, uint32_t len, uint32_t val,

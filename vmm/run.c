@@ -114,6 +114,9 @@ static int build(struct vm *vm)
 			return cfg->devices[i].name[0]
 			       ? err_ctx(r, "config %s: /devices/%s", cfg->source, cfg->devices[i].name) : r;
 	}
+	PTVM_FOREACH(ptvm_device_types, t)
+		if (t->realize && (r = t->realize(vm)) < 0)
+			return r;
 	log_step("devices ready");
 	if ((r = arch_load(vm)) < 0)
 		return r;

@@ -127,6 +127,9 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		r = err_ctx(vm->vm_fd, "create the VM");
 		goto fail_r;
 	}
+	r = irq_init(vm);
+	if (r < 0)
+		goto fail_r;
 	r = arch_vm_init(vm);
 	if (r < 0)
 		goto fail_r;

@@ -10,6 +10,7 @@
 #include "arch/x86/x86.h"
 #include "vmm/arch.h"
 #include "vmm/config.h"
+#include "vmm/pci.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
 
@@ -236,7 +237,8 @@ int arch_load(struct vm *vm)
 	struct x86_acpi_info info = {
 		.ncpus = vm->cfg->cpus, .ecam = X86_ECAM,
 		.mmio32_base = X86_MMIO32_BASE, .mmio32_size = X86_MMIO32_SIZE,
-		.mmio64_base = x86_mmio64_base(vm), .mmio64_size = X86_MMIO64_SIZE,
+		.mmio64_base = vm->pci ? vm->pci->mmio64.base : 0,
+		.mmio64_size = vm->pci ? vm->pci->mmio64.size : 0,
 	};
 
 	r = acpi_build(acpi, X86_ACPI_SIZE, X86_ACPI, &info);

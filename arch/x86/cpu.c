@@ -13,7 +13,7 @@
 
 #define CPUID_MAX_ENTRIES 256
 
-static int supported_cpuid(struct vm *vm, struct x86_vm *x)
+int x86_supported_cpuid(struct vm *vm, struct x86_vm *x)
 {
 	int n = CPUID_MAX_ENTRIES, r;
 
@@ -198,7 +198,7 @@ int arch_vcpu_init(struct vcpu *v)
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 	int r;
 
-	if ((r = supported_cpuid(v->vm, x)) < 0 || (r = set_cpuid(v, x)) < 0)
+	if ((r = x86_supported_cpuid(v->vm, x)) < 0 || (r = set_cpuid(v, x)) < 0)
 		return err_ctx(r, "CPUID");
 	if ((r = set_msrs(v)) < 0 || (r = sys_ioctl(v->fd, KVM_SET_FPU, &fpu)) < 0 ||
 	    (r = set_lapic(v)) < 0)

@@ -138,18 +138,34 @@ static void pc_teardown(struct device *d)
 	free(pc);
 }
 
-/* 64-bit BARs go above RAM, from 64 GiB at the least, on a 1 GiB boundary. */
-uint64_t x86_mmio64_base(const struct vm *vm)
+/* 64-bit BARs go above RAM, from 64 GiB at the least, on a 1 GiB boundary, up to the end
+ * of the guest-physical address space (CPUID 0x80000008's physical address bits), so that
+ * large BARs fit: a 64 GiB BAR, naturally aligned, at 64 GiB. */
+int x86_mmio64_window(struct vm *vm, uint64_t *base, uint64_t *size)
 {
-	uint64_t top = vm->mem[vm->nmem - 1].gpa + vm->mem[vm->nmem - 1].size;
+	uint64_t top = vm->mem[vm->nmem - 1].gpa + vm->mem[vm->nmem - 1].size, end;
+	struct x86_vm *x = vm->arch;
+	unsigned bits = 36; /* what every x86-64 CPU has */
+	int r;
 
+	if ((r = x86_supported_cpuid(vm, x)) < 0)
+		return err_ctx(r, "the guest's physical address size");
+	for (uint32_t i = 0; i < x->cpuid->nent; i++)
+		if (x->cpuid->entries[i].function == 0x80000008 && (x->cpuid->entries[i].eax & 0xff))
+			bits = x->cpuid->entries[i].eax & 0xff;
+	if (bits > X86_PHYS_BITS_MAX)
+		bits = X86_PHYS_BITS_MAX;
+	end = 1ull << bits;
 	top = (top + (1ull << 30) - 1) & ~((1ull << 30) - 1);
-	return top > X86_MMIO64_MIN ? top : X86_MMIO64_MIN;
+	*base = top > X86_MMIO64_MIN ? top : X86_MMIO64_MIN;
+	*size = end > *base ? end - *base : 0;
+	return 0;
 }
 
 int arch_create_devices(struct vm *vm)
 {
 	struct pc *pc = calloc(1, sizeof(*pc));
+	uint64_t base64, size64;
 	int r;
 
 	if (!pc)
@@ -168,6 +184,7 @@ int arch_create_devices(struct vm *vm)
 		return r;
 	if ((r = serial_create(vm, &vm->pio, X86_PORT_SERIAL, X86_IRQ_SERIAL)) < 0)
 		return r;
-	return pci_host_create(vm, X86_ECAM, X86_MMIO32_BASE, X86_MMIO32_SIZE, x86_mmio64_base(vm),
-			       X86_MMIO64_SIZE);
+	if ((r = x86_mmio64_window(vm, &base64, &size64)) < 0)
+		return r;
+	return pci_host_create(vm, X86_ECAM, X86_MMIO32_BASE, X86_MMIO32_SIZE, base64, size64);
 }

@@ -29,7 +29,7 @@
 #define X86_ECAM         0xe0000000ull /* PCI ECAM, bus 0 only: 1 MiB */
 #define X86_ECAM_SIZE    0x100000ull
 #define X86_MMIO64_MIN   0x1000000000ull /* 64-bit BARs from 64 GiB (or above RAM) */
-#define X86_MMIO64_SIZE  0x1000000000ull
+#define X86_PHYS_BITS_MAX 46            /* the 64-bit window ends below 64 TiB */
 #define X86_IOAPIC       0xfec00000ull
 #define X86_LAPIC        0xfee00000ull
 #define X86_IDENTITY_MAP 0xfffbc000ull
@@ -69,8 +69,11 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 int aml_dsdt_body(uint8_t *out, size_t cap, const struct x86_acpi_info *info);
 /* The GSI that INTx pin (0 = INTA) of a slot on bus 0 is routed to (the DSDT's _PRT). */
 int x86_pci_intx_gsi(int slot, int pin);
-/* The 64-bit MMIO window's base for this VM (above RAM). */
-uint64_t x86_mmio64_base(const struct vm *vm);
+/* The 64-bit MMIO window for this VM: from above RAM (64 GiB at the least) to the top of
+ * the guest-physical address space the CPU offers. */
+int x86_mmio64_window(struct vm *vm, uint64_t *base, uint64_t *size);
+/* KVM_GET_SUPPORTED_CPUID, fetched once and kept in x->cpuid. */
+int x86_supported_cpuid(struct vm *vm, struct x86_vm *x);
 
 /* bzImage header facts needed to load it. */
 struct bzimage {

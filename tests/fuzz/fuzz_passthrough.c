@@ -1,11 +1,15 @@
 /* libFuzzer target: everything a guest can do to an assigned device. Each input is a
- * sequence of 8-byte operations on a fresh machine (tests/unit/sim_device.c): config
+ * sequence of 8-byte operations on a fresh machine (tests/unit/sim_device.c) whose device
+ * is chosen by the first byte: the built-in NIC-like model or one of the lab's captured
+ * zoo devices (tests/unit/fixtures: MSI of every size, SR-IOV and ARI to hide, vendor
+ * capabilities, a 1 GiB BAR, no capabilities at all); then config
  * reads/writes through ECAM and through 0xcf8/0xcfc (any offset, any size), MMIO at any
  * offset of the MSI-X BAR (table, PBA, forwarded pages) and of BAR0, port I/O on the I/O
  * BAR and around it, accesses anywhere on both buses, and device-raised MSI-X interrupts.
  * After the sequence the machine is torn down; anything left open (eventfds, irqfds,
  * memslots) or undone twice aborts, as do ASan/UBSan reports. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,24 +20,39 @@
 
 static const uint32_t sizes[4] = { 1, 2, 4, 8 };
 
+static const char *const fixtures[] = { "e1000e", "e1000", "rtl8139", "edu", "igb-pf",
+				       "igb-vf", "nvme", "virtio-net", "ivshmem" };
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sim_machine m;
 	struct pt_dev *d;
+	unsigned pick = size ? data[0] & 0x0f : 0;
 
-	if (sim_machine_init(&m, size && (data[0] & 0x80)) < 0)
+	if (pick && pick <= sizeof(fixtures) / sizeof(fixtures[0])) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "tests/unit/fixtures/%s.pcidump", fixtures[pick - 1]);
+		if (sim_machine_init_fixture(&m, path) < 0)
+			__builtin_trap();
+	} else if (sim_machine_init(&m, size && (data[0] & 0x80)) < 0) {
 		__builtin_trap();
+	}
 	d = m.d;
 	for (size_t i = 1; i + 8 <= size; i += 8) {
 		const uint8_t *op = data + i;
 		uint32_t len = sizes[op[1] & 3], off, val;
-		uint64_t v64 = 0, bar3 = 0, bar0 = 0;
+		uint64_t v64 = 0, bar3 = 0, bar0 = 0, io;
 
 		memcpy(&off, op + 2, 2);
 		memcpy(&val, op + 4, 4);
 		v64 = val;
 		bar0 = d->bars[0].gpa;
-		bar3 = d->bars[3].gpa;
+		bar3 = d->msix ? d->bars[d->msix->table_bar].gpa : d->bars[3].gpa;
+		io = 0xc000;
+		for (int b = 5; b >= 0; b--)
+			if (d->bars[b].size && d->bars[b].io)
+				io = d->bars[b].gpa;
 		switch (op[0] % 8) {
 		case 0: /* ECAM read/write of our slot */
 		case 1:
@@ -50,14 +69,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   op[1] & 0x10);
 			break;
 		}
-		case 3: /* the MSI-X BAR: table, PBA, forwarded pages */
+		case 3: /* the MSI-X BAR: table, PBA, forwarded pages (BAR 3 when none) */
 			bus_access(&m.vm.mmio, bar3 + (off & 0x3fff), &v64, len, op[1] & 0x10);
 			break;
 		case 4: /* BAR0, where no memslot is (the sim has no KVM): trapped and forwarded */
 			bus_access(&m.vm.mmio, bar0 + ((uint64_t)off << 1), &v64, len, op[1] & 0x10);
 			break;
 		case 5: /* the I/O BAR and ports around it */
-			bus_access(&m.vm.pio, (uint16_t)(d->bars[2].gpa - 0x10 + (off & 0x3f)), &v64,
+			bus_access(&m.vm.pio, (uint16_t)(io - 0x10 + (off & 0x3f)), &v64,
 				   len > 4 ? 4 : len, op[1] & 0x10);
 			break;
 		case 6: /* anywhere on either bus */
@@ -66,10 +85,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   len, op[1] & 0x10);
 			break;
 		case 7: /* the device raises MSI-X vector n */
-			if (d->msix && d->msix->efd[op[1] % 5] >= 0) {
+			if (d->msix && d->msix->efd[op[1] % d->msix->n] >= 0) {
 				uint64_t one = 1;
 
-				CHECK(write(d->msix->efd[op[1] % 5], &one, 8) == 8);
+				CHECK(write(d->msix->efd[op[1] % d->msix->n], &one, 8) == 8);
+			} else if (d->msi.nvec && d->msi.efd[op[1] % d->msi.nvec] >= 0) {
+				uint64_t one = 1; /* or MSI vector n */
+
+				CHECK(write(d->msi.efd[op[1] % d->msi.nvec], &one, 8) == 8);
 			}
 			break;
 		}

@@ -24,6 +24,16 @@ void sim_device_model(bool msix_mappable);
  * (5 vectors), PCIe; an expansion ROM and AER. msix_mappable: VFIO reports the whole BAR3
  * as mappable instead of sparse areas around the table and PBA. 0 or -errno. */
 int sim_machine_init(struct sim_machine *m, bool msix_mappable);
+/* The VM and the assigned function over whatever device model sim holds now (for tests
+ * that change the model first). */
+int sim_machine_start(struct sim_machine *m);
 void sim_machine_free(struct sim_machine *m);
+
+/* A device captured from the lab (tests/unit/fixtures/NAME.pcidump: its config space and
+ * resources as L1 read them), presented the way vfio-pci presents it: the BAR registers
+ * from the resources, a VF's IDs from a VFIO-IDS line, mmappable memory BARs, interrupt
+ * counts from the capabilities. 0 or -1 (unreadable). */
+int sim_device_fixture(const char *path);
+int sim_machine_init_fixture(struct sim_machine *m, const char *path);
 
 #endif

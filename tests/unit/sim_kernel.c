@@ -108,7 +108,8 @@ void sim_reset(void)
 {
 	pthread_mutex_lock(&lock);
 	for (int i = 0; i < 6; i++)
-		free(sim.bar[i].mem);
+		if (sim.bar[i].mem)
+			munmap(sim.bar[i].mem, sim.bar[i].size < 4096 ? 4096 : sim.bar[i].size);
 	for (int fd = 0; fd < real_hi; fd++)
 		if (real[fd])
 			close(fd);
@@ -132,7 +133,7 @@ int sim_irqfds_assigned(void)
 {
 	int n = 0;
 
-	for (int i = 0; i < 128; i++)
+	for (int i = 0; i < SIM_MAX_IRQFDS; i++)
 		n += sim.irqfds[i].used;
 	return n;
 }
@@ -262,7 +263,7 @@ int sys_close(int fd)
 	} else if (is_real(fd, 0)) {
 		/* KVM drops an irqfd when its eventfd goes away (EPOLLHUP); VFIO keeps its own
 		 * reference to a trigger eventfd, so SET_IRQS state stays. */
-		for (int i = 0; i < 128 && real[fd] == R_EVENTFD; i++)
+		for (int i = 0; i < SIM_MAX_IRQFDS && real[fd] == R_EVENTFD; i++)
 			if (sim.irqfds[i].used && sim.irqfds[i].fd == fd)
 				sim.irqfds[i].used = false;
 		close(fd);
@@ -339,7 +340,9 @@ int sys_ftruncate(int fd, off_t len)
 static int region_of(uint64_t off, uint64_t len, uint8_t **p)
 {
 	if (off >= SIM_CFG_OFF) {
-		if (off - SIM_CFG_OFF > sizeof(sim.cfg) || len > sizeof(sim.cfg) - (off - SIM_CFG_OFF))
+		uint64_t size = sim.cfg_size ? sim.cfg_size : sizeof(sim.cfg);
+
+		if (off - SIM_CFG_OFF > size || len > size - (off - SIM_CFG_OFF))
 			return -EINVAL;
 		*p = sim.cfg + (off - SIM_CFG_OFF);
 		return 0;
@@ -409,6 +412,10 @@ ssize_t sys_pwrite(int fd, const void *buf, size_t len, off_t off)
 	if ((r = device_ready(fd)) == 0 && (r = region_of((uint64_t)off, len, &p)) == 0 &&
 	    !((uint64_t)off >= SIM_CFG_OFF && (uint64_t)off - SIM_CFG_OFF < 4))
 		memcpy(p, buf, len); /* the read-only IDs stay as they are */
+	if (r == 0 && (uint64_t)off >= SIM_CFG_OFF)
+		sim.cfg_writes[sim.ncfg_writes++ % 64] =
+			(struct sim_cfg_write){ (uint32_t)((uint64_t)off - SIM_CFG_OFF), (uint32_t)len,
+						++sim.seq };
 	pthread_mutex_unlock(&lock);
 	return r < 0 ? err_errno(r, "pwrite fd %d at 0x%llx", fd, (unsigned long long)off)
 		     : (ssize_t)len;
@@ -543,6 +550,7 @@ static int memslot(const struct kvm_userspace_memory_region *m)
 			return -EINVAL;
 		}
 		s->used = false;
+		sim.slot_deleted_seq = ++sim.seq;
 		return 0;
 	}
 	for (int i = 0; i < 32; i++)
@@ -564,7 +572,7 @@ static int irqfd(const struct kvm_irqfd *f)
 		sim.bad_uses++;
 		return -EBADF;
 	}
-	for (int i = 0; i < 128; i++) {
+	for (int i = 0; i < SIM_MAX_IRQFDS; i++) {
 		struct sim_irqfd *q = &sim.irqfds[i];
 
 		if (deassign && q->used && q->fd == (int)f->fd && q->gsi == f->gsi) {
@@ -578,7 +586,7 @@ static int irqfd(const struct kvm_irqfd *f)
 		sim.bad_undos++;
 		return -ENOENT;
 	}
-	for (int i = 0; i < 128; i++)
+	for (int i = 0; i < SIM_MAX_IRQFDS; i++)
 		if (!sim.irqfds[i].used) {
 			sim.irqfds[i] = (struct sim_irqfd){
 				true, (int)f->fd,
@@ -603,10 +611,11 @@ static int vm_ioctl(unsigned long req, void *arg)
 	case KVM_SET_GSI_ROUTING: {
 		struct kvm_irq_routing *t = arg;
 
-		if (t->nr > 1100 || t->flags)
+		if (t->nr > SIM_MAX_ROUTES || t->flags)
 			return -EINVAL;
 		if (sim.fail_routing)
 			return -ENOMEM;
+		sim.routing_calls++;
 		memcpy(sim.routes, t->entries, t->nr * sizeof(t->entries[0]));
 		sim.nroutes = (int)t->nr;
 		return 0;
@@ -886,7 +895,7 @@ static int dev_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
 		struct vfio_region_info *ri = arg;
 
 		if (ri->index == VFIO_PCI_CONFIG_REGION_INDEX) {
-			ri->size = sizeof(sim.cfg);
+			ri->size = sim.cfg_size ? sim.cfg_size : sizeof(sim.cfg);
 			ri->offset = SIM_CFG_OFF;
 			ri->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
 			return 0;
@@ -922,7 +931,7 @@ static int dev_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
 	if (req == VFIO_DEVICE_SET_IRQS) {
 		struct vfio_irq_set *s = arg;
 
-		if (s->index >= 5 || s->count > 64 ||
+		if (s->index >= 5 || s->count > SIM_MAX_VECTORS ||
 		    (s->count && s->start + s->count > sim.irq_count[s->index]))
 			return -EINVAL;
 		if (s->flags & VFIO_IRQ_SET_ACTION_UNMASK) {
@@ -944,6 +953,7 @@ static int dev_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
 				}
 			}
 		sim.set_count[s->index] = (int)s->count;
+		sim.set_calls[s->index]++;
 		if (s->flags & VFIO_IRQ_SET_DATA_EVENTFD)
 			memcpy(sim.set_fds[s->index], s->data, s->count * sizeof(int32_t));
 		return 0;

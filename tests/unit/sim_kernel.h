@@ -37,7 +37,7 @@
 struct sim_region {
 	uint64_t size;
 	uint32_t flags;
-	uint8_t *mem;
+	uint8_t *mem;           /* anonymous mapping of max(size, 4096) bytes */
 	uint8_t caps[256]; /* capability chain reported after struct vfio_region_info */
 	uint32_t caps_len;
 };
@@ -67,21 +67,38 @@ typedef bool (*sim_guest_fn)(struct kvm_run *run, void *ctx);
 
 #define SIM_MAX_SITES 4096
 
+/* One config-space write that reached the device: where and at what width. */
+struct sim_cfg_write {
+	uint32_t off, len;
+	unsigned long seq;                  /* order among config writes and memslot changes */
+};
+
+#define SIM_MAX_ROUTES 4096 /* KVM_MAX_IRQ_ROUTES on x86 */
+#define SIM_MAX_IRQFDS 2304
+#define SIM_MAX_VECTORS 2048
+
 struct sim {
 	/* the VFIO device model */
 	uint8_t cfg[4096];
+	uint32_t cfg_size;                  /* the config region's size; 0 means 4096 */
+	struct sim_cfg_write cfg_writes[64]; /* the last writes, in order (a ring) */
+	unsigned ncfg_writes;
 	struct sim_region bar[6];
 	uint32_t irq_count[5];              /* per VFIO IRQ index */
 	int set_count[5];                   /* last SET_IRQS trigger count per index (-1: none) */
-	int set_fds[5][64];
+	int set_fds[5][SIM_MAX_VECTORS];
+	int set_calls[5];                   /* SET_IRQS trigger calls per index */
 	bool intx_unmask_set;
 	int resets, hot_resets;
 	bool vfio_present;                  /* SIM_VFIO_CDEV exists */
 	/* the KVM VM */
 	struct sim_slot slots[32];
-	struct kvm_irq_routing_entry routes[1100];
+	unsigned long seq;                  /* bumped by config writes and memslot changes */
+	unsigned long slot_deleted_seq;     /* seq of the last memslot deletion */
+	struct kvm_irq_routing_entry routes[SIM_MAX_ROUTES];
 	int nroutes;
-	struct sim_irqfd irqfds[128];
+	int routing_calls;                  /* KVM_SET_GSI_ROUTING calls */
+	struct sim_irqfd irqfds[SIM_MAX_IRQFDS];
 	/* iommufd */
 	struct sim_iomap iomaps[64];
 	uint64_t pinned, memlock_budget;    /* bytes; budget 0 = unlimited */

@@ -31,6 +31,7 @@
 #include "tests/unit/sim_kernel.h"
 #include "vmm/cmd.h"
 #include "vmm/err.h"
+#include "vmm/sys.h"
 
 static const struct ptvm_cmd *run_cmd;
 static char payload[64];
@@ -178,17 +179,13 @@ struct outcome {
 	char out[4096];     /* what ptvm wrote on stderr */
 };
 
-static void run_once(long fail_at, int err, struct outcome *o)
+static void run_argv(int argc, char **argv, long fail_at, int err, struct outcome *o)
 {
-	char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--cpus", "2",
-			 "--console", "none", "--device", "vfio,bdf=0000:03:00.0", NULL };
 	FILE *cap = tmpfile();
 	int saved = dup(2);
 	size_t n;
 
 	assert_non_null(cap);
-	sim_reset();
-	sim_device_model(false);
 	sim.fail_at = fail_at;
 	sim.fail_errno = err;
 	sim.guest = guest_step;
@@ -196,7 +193,7 @@ static void run_once(long fail_at, int err, struct outcome *o)
 	err_clear();
 	fflush(stderr);
 	dup2(fileno(cap), 2);
-	o->ret = run_cmd->main((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv);
+	o->ret = run_cmd->main(argc, argv);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -205,6 +202,16 @@ static void run_once(long fail_at, int err, struct outcome *o)
 	n = fread(o->out, 1, sizeof(o->out) - 1, cap);
 	o->out[n] = '\0';
 	fclose(cap);
+}
+
+static void run_once(long fail_at, int err, struct outcome *o)
+{
+	char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--cpus", "2",
+			 "--console", "none", "--device", "vfio,bdf=0000:03:00.0", NULL };
+
+	sim_reset();
+	sim_device_model(false);
+	run_argv((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, fail_at, err, o);
 }
 
 static bool clean(const char *what)
@@ -253,6 +260,34 @@ static void test_clean_run(void **state)
 		for (long k = 1; k <= nsites; k++)
 			printf("site %3ld  %-9s %s\n", k, k < first_run ? "setup" : k <= last_run ? "guest"
 							 : "teardown", sites[k - 1]);
+}
+
+/* A device fd from a management stack named twice: refused before the second device
+ * holds it (it would close the first one's fd at teardown). */
+static void test_fd_given_twice(void **state)
+{
+	char spec[32];
+	struct outcome o;
+	int fd;
+
+	(void)state;
+	sim_reset();
+	sim_device_model(false);
+	fd = sys_open(SIM_VFIO_CDEV, 2 /* O_RDWR */);
+	assert_true(fd >= 0);
+	snprintf(spec, sizeof(spec), "vfio,fd=%d", fd);
+	{
+		char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--console", "none",
+				 "--device", spec, "--device", spec, NULL };
+
+		run_argv(11, argv, 0, 0, &o);
+	}
+	assert_true(o.ret < 0);
+	if (!strstr(o.msg, "is given twice"))
+		fail_msg("message: %s", o.msg);
+	assert_int_equal(sim.bad_closes, 0);
+	assert_int_equal(sim.bad_uses, 0);
+	assert_int_equal(sim_objects_open(), 0); /* ptvm closed it once, as it does */
 }
 
 /* --- every site, every plausible errno ----------------------------------------------- */
@@ -412,6 +447,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_run),
+		cmocka_unit_test(test_fd_given_twice),
 		cmocka_unit_test(test_every_site),
 	};
 

@@ -51,7 +51,7 @@ static const uint8_t *table(const uint8_t *buf, uint64_t base, uint64_t gpa, con
 
 static const struct x86_acpi_info info3 = {
 	.ncpus = 3, .ecam = X86_ECAM, .mmio32_base = X86_MMIO32_BASE, .mmio32_size = X86_MMIO32_SIZE,
-	.mmio64_base = X86_MMIO64_MIN, .mmio64_size = X86_MMIO64_SIZE,
+	.mmio64_base = X86_MMIO64_MIN, .mmio64_size = 0x10000000000ull - X86_MMIO64_MIN,
 };
 
 static struct x86_acpi_info with_cpus(int n)
