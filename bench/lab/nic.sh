@@ -1,7 +1,7 @@
 # The same L2 boot with the lab's e1000e assigned: ptvm --device vfio vs QEMU -M q35 with
 # vfio-pci on iommufd (microvm has no PCI bus by default, so it has no such case).
 . /lab/bench-common.sh
-nic=$(find_pci 8086 10d3)
+nic=$NIC
 [ -e /sys/bus/pci/devices/$nic/vfio-dev ] || bind_vfio $nic
 qemu_boot="$qemu_base -m 256M -object memory-backend-memfd,id=mem,size=256M -kernel $k -initrd $i"
 for run in $(seq 1 $RUNS); do

@@ -7,7 +7,7 @@
 # device and size: the bare limit for putting guest RAM into the IOAS, measured in the same
 # moment as the VMMs (so load on the machine shifts all three alike).
 . /lab/bench-common.sh
-edu=$(find_pci 1234 11e8 | tail -1)
+edu=$EDU_PORT
 [ -e /sys/bus/pci/devices/$edu/vfio-dev ] || bind_vfio $edu
 # ptvm's --verbose step timestamps -> phase durations (ms); first occurrences only (the
 # device is reset again at teardown)

@@ -6,6 +6,18 @@ skip() { echo "skip - $LAB_TEST: $1: $2" >"$LAB_RESULTS"; echo "skip - $1: $2"; 
 # check DESCRIPTION COMMAND...: ok when the command succeeds
 check() { local desc=$1; shift; if "$@"; then ok "$desc"; else fail "$desc" "'$*' failed"; fi; }
 
+# The L1 topology, as tests/lab/run's QEMU command line builds it (10-check verifies it):
+EDU_ROOT=0000:00:03.0      # edu on the root bus: no reset method
+EDU_PORT=0000:01:00.0      # edu behind the root port at 04.0: function and hot reset
+NIC=0000:00:05.0           # e1000e, an integrated endpoint; user network n0
+IGB_PF=0000:02:00.0        # igb (82576) behind the root port at 06.0, with SR-IOV; n1
+NVME=0000:03:00.0          # nvme behind the root port at 07.0: the appliance disk
+VIRTIO_NET=0000:04:00.0    # virtio-net-pci, modern only, behind the root port at 08.0; n2
+E1000=0000:00:09.0         # e1000: conventional PCI, INTx only; n3
+RTL8139=0000:00:0a.0       # rtl8139 (a C+ chip): an I/O BAR and an MMIO BAR, INTx only; n4
+IVSHMEM=0000:05:00.0       # ivshmem-plain behind the root port at 0b.0: a 1 GiB BAR 2
+EDU_PAIR="0000:06:00.0 0000:06:00.1" # a two-function edu behind the root port at 0c.0
+
 # PCI addresses of all functions with this vendor:device (hex without 0x), in bus order.
 find_pci() {
   for d in /sys/bus/pci/devices/*; do
@@ -44,4 +56,51 @@ run_nic_guest() {
     [ "$rc" = 143 ] || break
     retried="attempt $attempt timed out after $(grep -c . "$log") console lines$(grep -q 'L2-NIC: ping ok' "$log" && echo ', after a successful ping')"
   done
+}
+
+# pcidump BDF: the function's resources and config space as the fidelity oracle reads
+# them (tests/oracle/pcidiff.h); the L2 guests' init prints the same for theirs.
+pcidump() {
+  echo "PCIDUMP $1"
+  sed 's/^/RES /' "/sys/bus/pci/devices/$1/resource"
+  od -An -tx1 -v "/sys/bus/pci/devices/$1/config" | sed 's/^/HEX/'
+  echo "PCIDUMP-END"
+}
+
+# oracle NAME HOST-DUMP GUEST-LOG GUEST-BDF [--live]: the guest's view of a function
+# against the host's, field by field; ok when nothing differs that is not documented.
+oracle() {
+  /lab/bin/pcidiff $5 "$2" "$3" "$4" >"/tmp/$1.oracle" 2>&1
+  local rc=$?
+  cat "/tmp/$1.oracle"
+  check "$1: fidelity oracle${5:+ ($5)}: $(tail -1 "/tmp/$1.oracle" | sed 's/^pcidiff: //')" [ "$rc" = 0 ]
+}
+
+# run_zoo_guest LOG LIVE-BDFS PTVM-RUN-ARGS...: boots an L2 guest (console to LOG) whose
+# init dumps its PCI functions, prints L2-DUMPED and waits for a line on its console;
+# then dumps LIVE-BDFS here (to /tmp/live-BDF, while the guest holds them) and lets it go
+# on; waits up to 150 s for ptvm to end. Sets rc (ptvm's exit status, 124 on a timeout)
+# and secs. No `timeout` wrapper: its watchdog would inherit and hold the VFIO cdevs.
+run_zoo_guest() {
+  local log=$1 live=$2 s e n pid b; shift 2
+  rm -f /tmp/zoo.in; mkfifo /tmp/zoo.in
+  s=$(cut -d' ' -f1 /proc/uptime)
+  ptvm run "$@" --console stdio </tmp/zoo.in >"$log" 2>&1 & pid=$!
+  exec 7>/tmp/zoo.in
+  n=0
+  while [ $n -lt 1200 ] && ! grep -q L2-DUMPED "$log" && kill -0 $pid 2>/dev/null; do
+    sleep 0.1; n=$((n + 1))
+  done
+  for b in $live; do pcidump "$b" >"/tmp/live-$b"; done
+  echo go >&7
+  n=0
+  while [ $n -lt 1500 ] && kill -0 $pid 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+  kill -0 $pid 2>/dev/null && { kill -TERM $pid; sleep 1; }
+  wait $pid; rc=$?
+  [ $n -ge 1500 ] && rc=124
+  exec 7>&-
+  e=$(cut -d' ' -f1 /proc/uptime)
+  secs=$(awk "BEGIN {print $e - $s}")
+  tr -d '\r' <"$log" >"$log.txt"; mv "$log.txt" "$log"
+  grep -v '^HEX\|^RES ' "$log"
 }

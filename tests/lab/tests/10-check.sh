@@ -1,12 +1,15 @@
 # 'ptvm check' on real VFIO + iommufd + KVM: FAIL with a hint for a device still bound to
 # its native driver, PASS once every device is bound to vfio-pci.
-edus=$(find_pci 1234 11e8)
-nic=$(find_pci 8086 10d3)
-edu_root=$(echo "$edus" | head -1)   # 0000:00:03.0, root bus: no reset method
-edu_port=$(echo "$edus" | tail -1)   # behind the pcie-root-port: resettable
-[ -n "$edu_root" ] && [ "$edu_root" != "$edu_port" ] && [ -n "$nic" ] ||
-  { fail "lab devices present" "edu: '$edus', e1000e: '$nic'"; exit 0; }
-ok "lab devices present: edu $edu_root, edu $edu_port, e1000e $nic"
+# The topology lib.sh names, as L1 found it.
+ids() { echo "$(cat /sys/bus/pci/devices/$1/vendor 2>/dev/null):$(cat /sys/bus/pci/devices/$1/device 2>/dev/null)"; }
+for want in "$EDU_ROOT 0x1234:0x11e8" "$EDU_PORT 0x1234:0x11e8" "$NIC 0x8086:0x10d3" \
+            "$IGB_PF 0x8086:0x10c9" "$NVME 0x1b36:0x0010" "$VIRTIO_NET 0x1af4:0x1041" \
+            "$E1000 0x8086:0x100e" "$RTL8139 0x10ec:0x8139" "$IVSHMEM 0x1af4:0x1110" \
+            "${EDU_PAIR% *} 0x1234:0x11e8" "${EDU_PAIR#* } 0x1234:0x11e8"; do
+  set -- $want
+  check "topology: $1 is $2" [ "$(ids $1)" = "$2" ]
+done
+edu_root=$EDU_ROOT edu_port=$EDU_PORT nic=$NIC
 
 # 1. The NIC is still bound to e1000e.
 ptvm check "$nic" >/tmp/native.txt; rc=$?

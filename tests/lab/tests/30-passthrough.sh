@@ -1,9 +1,8 @@
 # Passthrough on real VFIO + iommufd: the edu payload finds each assigned edu through
 # 0xcf8, reads its ID through the mmapped BAR, DMAs RAM -> device -> RAM through the IOMMU
 # and receives MSIs (a raised interrupt and a DMA completion).
-edus=$(find_pci 1234 11e8)
-edu_root=$(echo "$edus" | head -1)
-edu_port=$(echo "$edus" | tail -1)
+edu_root=$EDU_ROOT
+edu_port=$EDU_PORT
 for d in $edu_root $edu_port; do
   [ -e /sys/bus/pci/devices/$d/vfio-dev ] || bind_vfio $d
 done
@@ -61,7 +60,7 @@ check "fds from a management stack: ID, DMA, MSI" grep -q "edu in slot 01 ok" /t
 # function reset (VFIO_DEVICE_RESET) and a hot reset (its bus is the root port's).
 assign hot --device vfio,bdf=$edu_port,reset=hot --verbose
 check "reset=hot behind the root port: exit 0 (got $rc)" [ "$rc" = 0 ]
-check "reset=hot behind the root port: a secondary bus reset was done" grep -q "$edu_port: hot reset (secondary bus reset)" /tmp/hot.log
+check "reset=hot behind the root port: a secondary bus reset was done" grep -q "$edu_port: hot reset (secondary bus reset, 1 function(s))" /tmp/hot.log
 assign auto_root --device vfio,bdf=$edu_root --verbose
 check "reset=auto on the root bus: runs without one (exit $rc)" [ "$rc" = 0 ]
 check "reset=auto on the root bus: says there is no reset method" grep -q "$edu_root: no reset method" /tmp/auto_root.log

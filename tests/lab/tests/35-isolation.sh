@@ -4,8 +4,8 @@
 # assigned e1000e, and pokes MMIO where nothing is. ptvm must stay up and the guest must
 # see sane values; L1's IOMMU must have blocked the DMA (a DMAR fault for that address);
 # afterwards the edu still works for the next guest.
-edu=$(find_pci 1234 11e8 | head -1)
-nic=$(find_pci 8086 10d3 | head -1)
+edu=$EDU_ROOT
+nic=$NIC
 for d in $edu $nic; do
   [ -e /sys/bus/pci/devices/$d/vfio-dev ] || check "bind $d to vfio-pci" bind_vfio $d
 done

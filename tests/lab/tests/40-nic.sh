@@ -1,7 +1,7 @@
 # A Linux guest (L2) with the lab's e1000e assigned: its driver probes the NIC, the link
 # comes up, and it pings QEMU's user-network gateway (10.0.2.2) through the assigned NIC,
 # with MSI-X interrupts delivered through irqfds.
-nic=$(find_pci 8086 10d3)
+nic=$NIC
 [ -e /sys/bus/pci/devices/$nic/vfio-dev ] || check "bind $nic to vfio-pci" bind_vfio $nic
 run_nic_guest /tmp/nic.log --kernel /lab/files/bzImage --initrd /lab/files/l2-initrd.gz \
   --memory 256M --cmdline "console=ttyS0 quiet l2.action=nic" --device vfio,bdf=$nic

@@ -4,7 +4,7 @@
 # (Shmem). MemAvailable is only reported: freed memory returns lazily and swings by a
 # guest's size from one run to the next. Also: an MSI burst of 1000 interrupts per device
 # does not make the vCPU exit to ptvm.
-edu=$(find_pci 1234 11e8 | tail -1)   # behind the root port: reset between runs
+edu=$EDU_PORT   # behind the root port: reset between runs
 [ -e /sys/bus/pci/devices/$edu/vfio-dev ] || bind_vfio $edu
 pins() { awk '/nr_foll_pin_acquired/ {a=$2} /nr_foll_pin_released/ {r=$2} END {print a - r}' /proc/vmstat; }
 avail() { awk '/MemAvailable/ {print $2}' /proc/meminfo; }

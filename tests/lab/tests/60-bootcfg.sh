@@ -19,7 +19,7 @@ check "demo.dtb: the config's memory-size 192M reached the guest (MemTotal ${mem
   [ "${mem:-0}" -gt 120000 -a "${mem:-0}" -le 196608 ]
 ok "timing: demo.dtb guest booted and powered off in $(awk "BEGIN {print $e - $s}")s"
 
-nic=$(find_pci 8086 10d3)
+nic=$NIC
 [ -e /sys/bus/pci/devices/$nic/vfio-dev ] || check "bind $nic to vfio-pci" bind_vfio $nic
 # nic.dtb with the lab's values (each lab test runs in its own shell: "$@" is ours)
 set -- --config $d/nic.dtb --set /devices/nic0/bdf=$nic --set /chosen/kernel=$k \
