@@ -209,7 +209,7 @@ static void release(int fd)
 	case K_IOMMUFD:
 		for (int i = 0; i < 64; i++)
 			if (sim.iomaps[i].used && sim.iomaps[i].fd == fd) {
-				sim.pinned -= sim.iomaps[i].length;
+				sim.pinned -= sim.iomaps[i].pinned ? sim.iomaps[i].length : 0;
 				sim.iomaps[i].used = false;
 			}
 		for (int i = 0; i < SIM_MAX_FDS; i++)
@@ -717,6 +717,35 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a <= b + (blen - 1) && b <= a + (alen - 1);
 }
 
+/* Whether a device is attached to this IOAS of iommufd fd (it has an IOMMU domain). */
+static bool ioas_attached(int fd, uint32_t ioas)
+{
+	for (int i = 0; i < SIM_MAX_FDS; i++)
+		if (objs[i].kind == K_VFIO && objs[i].bound_to == fd && objs[i].attached == ioas)
+			return true;
+	return false;
+}
+
+/* The first domain of an IOAS: every page mapped so far gets pinned, or none. */
+static int pin_ioas(int fd, uint32_t ioas)
+{
+	uint64_t need = 0;
+
+	for (int i = 0; i < 64; i++)
+		if (sim.iomaps[i].used && sim.iomaps[i].fd == fd && sim.iomaps[i].ioas == ioas &&
+		    !sim.iomaps[i].pinned)
+			need += sim.iomaps[i].length;
+	if (sim.memlock_budget && sim.pinned + need > sim.memlock_budget)
+		return -ENOMEM;
+	for (int i = 0; i < 64; i++)
+		if (sim.iomaps[i].used && sim.iomaps[i].fd == fd && sim.iomaps[i].ioas == ioas &&
+		    !sim.iomaps[i].pinned) {
+			sim.iomaps[i].pinned = true;
+			sim.pinned += sim.iomaps[i].length;
+		}
+	return 0;
+}
+
 static int ioas_map(int fd, struct obj *o, struct iommu_ioas_map *m)
 {
 	const uint32_t known = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
@@ -737,12 +766,15 @@ static int ioas_map(int fd, struct obj *o, struct iommu_ioas_map *m)
 		    sim.iomaps[i].ioas == m->ioas_id &&
 		    overlaps(m->iova, m->length, sim.iomaps[i].iova, sim.iomaps[i].length))
 			return -EEXIST;
-	if (sim.memlock_budget && sim.pinned + m->length > sim.memlock_budget)
+	bool domain = ioas_attached(fd, m->ioas_id);
+
+	if (domain && sim.memlock_budget && sim.pinned + m->length > sim.memlock_budget)
 		return -ENOMEM;
 	for (int i = 0; i < 64; i++)
 		if (!sim.iomaps[i].used) {
-			sim.iomaps[i] = (struct sim_iomap){ true, fd, m->ioas_id, m->iova, m->length };
-			sim.pinned += m->length;
+			sim.iomaps[i] = (struct sim_iomap){ true, fd, m->ioas_id, m->iova, m->length,
+							    domain };
+			sim.pinned += domain ? m->length : 0;
 			return 0;
 		}
 	return -ENOSPC;
@@ -762,7 +794,7 @@ static int ioas_unmap(int fd, struct obj *o, struct iommu_ioas_unmap *u)
 			continue;
 		if (all || (q->iova >= u->iova && q->iova + q->length - 1 <= u->iova + u->length - 1)) {
 			q->used = false;
-			sim.pinned -= q->length;
+			sim.pinned -= q->pinned ? q->length : 0;
 			done += q->length;
 		}
 	}
@@ -805,7 +837,7 @@ static int iommufd_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
 		for (int i = 0; i < 64; i++)
 			if (sim.iomaps[i].used && sim.iomaps[i].fd == fd && sim.iomaps[i].ioas == d->id) {
 				sim.iomaps[i].used = false;
-				sim.pinned -= sim.iomaps[i].length;
+				sim.pinned -= sim.iomaps[i].pinned ? sim.iomaps[i].length : 0;
 			}
 		o->ioas_mask &= ~(1u << d->id);
 		return 0;
@@ -871,6 +903,12 @@ static int dev_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
 			    overlaps(sim.iomaps[i].iova, sim.iomaps[i].length, SIM_RESV_START,
 				     SIM_RESV_LAST - SIM_RESV_START + 1))
 				return -EADDRINUSE;
+		if (!ioas_attached(o->bound_to, a->pt_id)) {
+			int r = pin_ioas(o->bound_to, a->pt_id);
+
+			if (r < 0)
+				return r;
+		}
 		o->attached = a->pt_id;
 		ctx->resv_known = true;
 		return 0;

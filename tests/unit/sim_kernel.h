@@ -3,8 +3,10 @@
  *    GSI routes, irqfds with resample (a second irqfd on one eventfd -EBUSY), the VFIO
  *    pseudo-device (FILE_ADD/FILE_DEL), vCPUs with their run area and a scripted guest;
  *  - /dev/iommu: IOAS objects, IOAS_MAP (-EEXIST on overlap, -EINVAL misaligned or in a
- *    reserved range, -ENOMEM past a memlock budget), IOAS_UNMAP, IOVA_RANGES (-EMSGSIZE
- *    when the caller's array is too small), DESTROY;
+ *    reserved range), IOAS_UNMAP, IOVA_RANGES (-EMSGSIZE when the caller's array is too
+ *    small), DESTROY; pages are pinned where the kernel pins them, against a memlock
+ *    budget (-ENOMEM past it): at IOAS_MAP once a device is attached to the IOAS, else at
+ *    the first ATTACH;
  *  - one VFIO PCI device cdev, /dev/vfio/devices/vfio0: bind once (-EINVAL when bound),
  *    device ioctls refused before bind, attach/detach, region and IRQ info, SET_IRQS
  *    (one interrupt kind at a time), function and hot reset; its config space and BARs
@@ -58,6 +60,7 @@ struct sim_iomap {
 	int fd;                    /* the iommufd */
 	uint32_t ioas;
 	uint64_t iova, length;
+	bool pinned;               /* its pages are pinned (the IOAS has had a domain) */
 };
 
 /* The guest of vCPU 0: called by each KVM_RUN with the run area as the monitor left it

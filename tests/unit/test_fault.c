@@ -290,6 +290,26 @@ static void test_fd_given_twice(void **state)
 	assert_int_equal(sim_objects_open(), 0); /* ptvm closed it once, as it does */
 }
 
+/* Guest RAM is pinned at the first attach (the IOAS had no domain before): a memlock
+ * limit too low is reported there, with the fix. */
+static void test_memlock_at_attach(void **state)
+{
+	char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--console", "none",
+			 "--device", "vfio,bdf=0000:03:00.0", NULL };
+	struct outcome o;
+
+	(void)state;
+	sim_reset();
+	sim_device_model(false);
+	sim.memlock_budget = 4 << 20;
+	run_argv(9, argv, 0, 0, &o);
+	assert_true(o.ret < 0);
+	if (!strstr(o.msg, "VFIO_DEVICE_ATTACH_IOMMUFD_PT") || !strstr(o.msg, "RLIMIT_MEMLOCK") ||
+	    !strstr(o.msg, "8 MiB"))
+		fail_msg("message: %s", o.msg);
+	assert_true(clean("memlock at attach"));
+}
+
 /* --- every site, every plausible errno ----------------------------------------------- */
 
 static const int *errnos_for(const char *call)
@@ -448,6 +468,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_run),
 		cmocka_unit_test(test_fd_given_twice),
+		cmocka_unit_test(test_memlock_at_attach),
 		cmocka_unit_test(test_every_site),
 	};
 

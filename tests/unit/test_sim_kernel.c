@@ -43,9 +43,7 @@ static void test_iommufd_rules(void **state)
 	assert_int_equal(map(fd, a.out_ioas_id, 0x180000, 0x100000, buf), -EEXIST); /* overlap */
 	assert_int_equal(map(fd, a.out_ioas_id, 0x300800, 0x1000, buf), -EINVAL);   /* misaligned */
 	assert_int_equal(map(fd, 99, 0x400000, 0x1000, buf), -ENOENT);              /* no IOAS */
-	sim.memlock_budget = 0x180000;
-	assert_int_equal(map(fd, a.out_ioas_id, 0x400000, 0x100000, buf), -ENOMEM); /* memlock */
-	sim.memlock_budget = 0;
+	assert_int_equal(sim.pinned, 0); /* no domain yet: nothing is pinned */
 
 	/* the device: nothing before bind, bind once, attach brings the reserved ranges */
 	dev = sys_open(SIM_VFIO_CDEV, O_RDWR);
@@ -60,7 +58,14 @@ static void test_iommufd_rules(void **state)
 	assert_int_equal(sys_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &q), 0);
 	assert_int_equal(q.num_iovas, 1);                                           /* all of it */
 	struct vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at), .pt_id = a.out_ioas_id };
+	sim.memlock_budget = 0x80000; /* the first attach pins what the IOAS maps: memlock */
+	assert_int_equal(sys_ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), -ENOMEM);
+	sim.memlock_budget = 0x180000;
 	assert_int_equal(sys_ioctl(dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), 0);
+	assert_int_equal(sim.pinned, 0x100000);
+	/* with a domain, a map pins at once */
+	assert_int_equal(map(fd, a.out_ioas_id, 0x400000, 0x100000, buf), -ENOMEM);
+	sim.memlock_budget = 0;
 	q.num_iovas = 1;
 	assert_int_equal(sys_ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &q), -EMSGSIZE);
 	assert_int_equal(q.num_iovas, 2);
