@@ -204,7 +204,6 @@ t0:	.quad 0
 t1:	.quad 0
 scratch: .long 0
 msi_count: .long 0
-edu_base: .long 0
 numbuf:	.fill 12, 1, 0
 hello:	.asciz "BENCH payload start\n"
 pio_msg: .asciz "BENCH pio="

@@ -97,12 +97,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
-	pt_func_teardown(d);
-	CHECK(sim.open_eventfds == 0);
-	CHECK(sim.bad_closes == 0);
-	CHECK(sim_irqfds_assigned() == 0);
-	CHECK(sim_slots_used() == 0);
-	sim_machine_free(&m);
-	sim_reset();
+	CHECK(sim_machine_end(&m) == NULL);
 	return 0;
 }

@@ -146,7 +146,6 @@ idt_desc:
 	.word (VEC + 1) * 8 - 1
 	.long idt
 msi_count: .long 0
-edu_base:  .long 0
 ok_msg:    .asciz "ptvm-guest: edu in slot NN ok\n"
 count_msg: .asciz "ptvm-guest: N edu device(s) passed\n"
 	.balign 8

@@ -3,7 +3,6 @@
  * after the first needs the EOI -> KVM resample -> VFIO unmask path. Fails with testdev
  * exit codes 31-33. */
 	.include "lib.S"
-	.set EDU_ID, 0x11e81234
 	.set VEC, 0x41
 	.set LAPIC, 0xfee00000
 	.set IOAPIC, 0xfec00000
@@ -13,21 +12,8 @@ main:
 	IDT_GATE VEC, isr
 	lidt idt_desc
 	orl $0x1ff, LAPIC + 0xf0
-	mov $EDU_ID, %eax
-	call pci_find
-	cmp $32, %ebx
-	jne 2f
-	FAIL 31
-2:	mov $0x10, %ecx
-	call cfg_read
-	and $0xfffffff0, %eax
-	mov %eax, %esi
-	mov %eax, edu_base
-	mov $0x04, %ecx
-	call cfg_read
-	or $0x6, %eax
-	and $~0x400, %eax               /* INTx not disabled */
-	call cfg_write
+	mov $31, %al
+	call edu_find
 	mov $0x3c, %ecx
 	call cfg_read
 	movzbl %al, %eax                /* GSI */
@@ -68,7 +54,6 @@ idt_desc:
 	.word (VEC + 1) * 8 - 1
 	.long idt
 count:    .long 0
-edu_base: .long 0
 gsi:      .long 0
 msg:      .asciz "ptvm-guest: INTx: 50 interrupts on GSI NN\n"
 	.balign 8

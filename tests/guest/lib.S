@@ -178,6 +178,29 @@ put2:
 	pop %edx
 	ret
 
+/* edu_find: the first edu (1234:11e8) on bus 0, ready to use: %ebx = its slot, %esi =
+ * its BAR0 (also in "edu_base"), memory decode and bus mastering on, INTx not disabled;
+ * fails with testdev exit code %al when there is none; clobbers %ecx, %edx */
+edu_find:
+	push %eax
+	mov $0x11e81234, %eax
+	call pci_find
+	pop %eax
+	cmp $32, %ebx
+	jne 1f
+	out %al, $EXIT_PORT
+	hlt
+1:	mov $0x10, %ecx
+	call cfg_read
+	and $0xfffffff0, %eax
+	mov %eax, %esi
+	mov %eax, edu_base
+	mov $0x04, %ecx
+	call cfg_read
+	or $0x6, %eax                   /* memory decode + bus master */
+	and $~0x400, %eax               /* INTx not disabled */
+	jmp cfg_write
+
 /* edu_dma_wait: wait (bounded) for the DMA engine of the edu whose BAR0 is at %esi to
  * finish (bit 0 of register 0x98 clears); returns with ZF set when it did */
 edu_dma_wait:
@@ -185,6 +208,10 @@ edu_dma_wait:
 1:	testl $1, 0x98(%esi)
 	loopnz 1b
 	ret
+
+/* the BAR0 of the edu a payload drives (edu_find sets it; EDU_ISR reads it) */
+	.balign 4
+edu_base: .long 0
 
 /* ACPI S5: SLP_TYP = 5, SLP_EN */
 poweroff:

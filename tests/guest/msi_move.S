@@ -5,7 +5,6 @@
  * interrupt must arrive, on the vector programmed last (fails with testdev exit codes
  * 31-35). ptvm changes only KVM's route then: VFIO's MSI is never switched off and on. */
 	.include "lib.S"
-	.set EDU_ID, 0x11e81234
 	.set VEC_A, 0x40
 	.set VEC_B, 0x41
 	.set ROUNDS, 1000
@@ -16,20 +15,8 @@ main:
 	lidt idt_desc
 	orl $0x1ff, 0xfee000f0          /* LAPIC software enable, spurious vector 0xff */
 	sti
-	mov $EDU_ID, %eax
-	call pci_find
-	cmp $32, %ebx
-	jne 1f
-	FAIL 31
-1:	mov $0x10, %ecx
-	call cfg_read
-	and $0xfffffff0, %eax
-	mov %eax, %esi
-	mov %eax, edu_base
-	mov $0x04, %ecx
-	call cfg_read
-	or $0x6, %eax                   /* memory decode + bus master */
-	call cfg_write
+	mov $31, %al
+	call edu_find
 	mov $VEC_A, %eax
 	call msi_enable
 	test %eax, %eax
@@ -95,7 +82,6 @@ count_a:   .long 0
 count_b:   .long 0
 want:      .long 0
 msi_cap:   .long 0
-edu_base:  .long 0
 ok_msg:    .asciz "ptvm-guest: MSI moved 1000 times with interrupts in flight, none lost\n"
 	.balign 8
 idt:	.fill (VEC_B + 1) * 8, 1, 0

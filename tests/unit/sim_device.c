@@ -173,6 +173,21 @@ int sim_machine_start(struct sim_machine *m)
 	return pt_func_init(m->d);
 }
 
+const char *sim_machine_end(struct sim_machine *m)
+{
+	static char what[256];
+
+	pt_func_teardown(m->d);
+	snprintf(what, sizeof(what), "left behind: %d eventfds, %d irqfds, %d device memslots; "
+		 "%d double closes", sim.open_eventfds, sim_irqfds_assigned(), sim_slots_used(),
+		 sim.bad_closes);
+	if (!sim.open_eventfds && !sim_irqfds_assigned() && !sim_slots_used() && !sim.bad_closes)
+		what[0] = '\0';
+	sim_machine_free(m);
+	sim_reset();
+	return what[0] ? what : NULL;
+}
+
 int sim_machine_init(struct sim_machine *m, bool msix_mappable)
 {
 	sim_reset();

@@ -28,6 +28,10 @@ int sim_machine_init(struct sim_machine *m, bool msix_mappable);
  * that change the model first). */
 int sim_machine_start(struct sim_machine *m);
 void sim_machine_free(struct sim_machine *m);
+/* Tears the function down and checks that nothing is left behind (eventfds, irqfds,
+ * device memslots) and nothing was closed twice; frees the machine and resets sim.
+ * NULL when clean, else what was wrong. */
+const char *sim_machine_end(struct sim_machine *m);
 
 /* A device captured from the lab (tests/unit/fixtures/NAME.pcidump: its config space and
  * resources as L1 read them), presented the way vfio-pci presents it: the BAR registers

@@ -89,13 +89,10 @@ static void show(const struct pd_diff *d, void *ctx)
 
 static void teardown_machine(void)
 {
-	pt_func_teardown(m.d);
-	assert_int_equal(sim.open_eventfds, 0);
-	assert_int_equal(sim.bad_closes, 0);
-	assert_int_equal(sim_irqfds_assigned(), 0);
-	assert_int_equal(sim_slots_used(), 0);
-	sim_machine_free(&m);
-	sim_reset();
+	const char *left = sim_machine_end(&m);
+
+	if (left)
+		fail_msg("%s", left);
 }
 
 /* The oracle over the whole device, and the same reads at every width. */

@@ -42,14 +42,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	pt_func_teardown(d);
-	/* nothing left behind: eventfds, irqfds, device memory slots; nothing undone twice */
-	assert_int_equal(sim.open_eventfds, 0);
-	assert_int_equal(sim.bad_closes, 0);
-	assert_int_equal(sim_irqfds_assigned(), 0);
-	assert_int_equal(sim_slots_used(), 0);
-	sim_machine_free(&m);
-	sim_reset();
+	const char *left = sim_machine_end(&m);
+
+	if (left)
+		fail_msg("%s", left);
 	return 0;
 }
 
