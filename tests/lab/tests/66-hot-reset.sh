@@ -1,9 +1,11 @@
 # Two functions a hot reset touches together (one two-function edu behind a root port,
 # one IOMMU group) assigned to one guest with reset=hot: the secondary bus reset runs once
-# every function is bound (both owned by this VM's iommufd), covers both, and both work.
+# every function is bound (both owned by this VM's iommufd), covers both, and both work;
+# an L2 Linux guest holding both sees each as L1 does (the fidelity oracle).
 set -- $EDU_PAIR
 f0=$1 f1=$2
 for d in $f0 $f1; do
+  pcidump $d >/tmp/$d.host
   [ -e /sys/bus/pci/devices/$d/vfio-dev ] || check "bind $d to vfio-pci" bind_vfio $d
 done
 g0=$(basename "$(readlink /sys/bus/pci/devices/$f0/iommu_group)")
@@ -30,3 +32,13 @@ grep -v "config 0x" /tmp/one.log
 check "one function of two (one IOMMU group), reset=hot: exit 0 (got $rc)" [ "$rc" = 0 ]
 check "one function of two (one IOMMU group), reset=hot: the bus reset covered both" \
   grep -q "$f0: hot reset (secondary bus reset, 2 function(s))" /tmp/one.log
+
+# The pair in a Linux guest, at guest slots 4 and 5: the oracle for each function.
+run_zoo_guest /tmp/pair-l2.log "$f0 $f1" --kernel /lab/files/bzImage \
+  --initrd /lab/files/l2-initrd.gz --memory 256M --cmdline "console=ttyS0 quiet l2.action=zoo" \
+  --device vfio,bdf=$f0,reset=hot,slot=4 --device vfio,bdf=$f1,reset=hot,slot=5
+check "two functions in a Linux guest: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+oracle edu-fn0 /tmp/$f0.host /tmp/pair-l2.log 0000:00:04.0
+oracle edu-fn0 /tmp/live-$f0 /tmp/pair-l2.log 0000:00:04.0 --live
+oracle edu-fn1 /tmp/$f1.host /tmp/pair-l2.log 0000:00:05.0
+oracle edu-fn1 /tmp/live-$f1 /tmp/pair-l2.log 0000:00:05.0 --live
