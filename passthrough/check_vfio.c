@@ -37,6 +37,53 @@ static void check_iommu_active(struct check_ctx *ctx)
 			     "no IOMMU is active (%s is empty or missing)", path);
 }
 
+static const char built_without[] __attribute__((unused)) = "this ptvm was built with Linux " PTVM_UAPI_VERSION
+	" uAPI headers, which lack it";
+static const char build_hint[] __attribute__((unused)) = "build ptvm with the modern uAPI headers (tools/setup fetches "
+	"them into the cache; tools/configure puts them in the build tree)";
+
+/* Newer iommufd features, each probed with a call that cannot change anything: an unknown
+ * ioctl is ENOTTY; a known one fails on its arguments (a bad fd) or does nothing. */
+static void check_iommufd_features(struct check_ctx *ctx, int fd, uint32_t ioas)
+{
+#if PTVM_UAPI_MAP_FILE
+	struct iommu_ioas_map_file mf = { .size = sizeof(mf), .ioas_id = ioas, .fd = -1,
+					  .length = 4096,
+					  .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE };
+	int r = sys_ioctl(fd, IOMMU_IOAS_MAP_FILE, &mf);
+
+	err_clear();
+	if (r == -ENOTTY)
+		check_report(ctx, CHECK_WARN, "host", "map-file",
+			     "Linux 6.13 or newer puts guest RAM into the IOAS faster",
+			     "IOMMU_IOAS_MAP_FILE: absent (Linux < 6.13): guest RAM is mapped by "
+			     "address");
+	else
+		check_report(ctx, CHECK_PASS, "host", "map-file", NULL,
+			     "IOMMU_IOAS_MAP_FILE: offered (guest RAM is mapped from its memfd)");
+#else
+	check_report(ctx, CHECK_WARN, "host", "map-file", build_hint, "IOMMU_IOAS_MAP_FILE: %s",
+		     built_without);
+#endif
+#if PTVM_UAPI_CHANGE_PROCESS
+	struct iommu_ioas_change_process cp = { .size = sizeof(cp) };
+
+	r = sys_ioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &cp); /* no mapping yet: a no-op */
+	err_clear();
+	if (r == -ENOTTY)
+		check_report(ctx, CHECK_WARN, "host", "change-process", NULL,
+			     "IOMMU_IOAS_CHANGE_PROCESS: absent (Linux < 6.13); ptvm does not use "
+			     "it yet (a live update will)");
+	else
+		check_report(ctx, CHECK_PASS, "host", "change-process", NULL,
+			     "IOMMU_IOAS_CHANGE_PROCESS: offered (not used yet: a live update "
+			     "will)");
+#else
+	check_report(ctx, CHECK_WARN, "host", "change-process", NULL,
+		     "IOMMU_IOAS_CHANGE_PROCESS: %s", built_without);
+#endif
+}
+
 static void check_iommufd(struct check_ctx *ctx)
 {
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
@@ -55,12 +102,14 @@ static void check_iommufd(struct check_ctx *ctx)
 		return;
 	}
 	r = sys_ioctl(fd, IOMMU_IOAS_ALLOC, &alloc);
-	if (r < 0)
+	if (r < 0) {
 		check_report(ctx, CHECK_FAIL, "host", "iommufd", "see dmesg for iommufd errors",
 			     "%s opens but cannot allocate an IOAS: %s", path, err_get());
-	else
+	} else {
 		check_report(ctx, CHECK_PASS, "host", "iommufd", NULL,
 			     "%s works (allocated IOAS %u)", path, alloc.out_ioas_id);
+		check_iommufd_features(ctx, fd, alloc.out_ioas_id);
+	}
 	sys_close(fd); /* closing the iommufd frees the IOAS */
 }
 
@@ -120,6 +169,72 @@ static void check_group(struct check_ctx *ctx, const char *subj, const struct pc
 			     *others ? ", shared with " : " (alone)", others);
 }
 
+/* The VF token at bind: probed with a token at a NULL address (a kernel that knows the
+ * flag fails copying it, EFAULT; one that does not refuses the flag, EINVAL: either way
+ * before anything is bound). dma-buf export of BARs: probed on a bound device, so the
+ * device is bound to a throwaway iommufd for a moment (vfio-pci resets it, as any open
+ * does). */
+static void check_device_features(struct check_ctx *ctx, const char *subj, int fd)
+{
+#if PTVM_UAPI_BIND_TOKEN
+	struct vfio_device_bind_iommufd tb = { .argsz = sizeof(tb), .iommufd = INT32_MAX,
+					       .flags = VFIO_DEVICE_BIND_FLAG_TOKEN };
+	int r = sys_ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &tb);
+
+	if (r == -ENOTTY) { /* not a VFIO cdev at all: the cdev check said what it is */
+		err_clear();
+		return;
+	}
+	if (r == -EINVAL)
+		check_report(ctx, CHECK_WARN, subj, "vf-token",
+			     "Linux 6.17 or newer takes VF tokens at bind",
+			     "VF token at bind (VFIO_DEVICE_BIND_FLAG_TOKEN): absent (Linux < 6.17): "
+			     "a VF whose PF is bound to vfio-pci cannot be assigned");
+	else if (r == -EFAULT)
+		check_report(ctx, CHECK_PASS, subj, "vf-token", NULL,
+			     "VF token at bind (VFIO_DEVICE_BIND_FLAG_TOKEN): offered");
+	else
+		check_report(ctx, CHECK_WARN, subj, "vf-token", NULL,
+			     "VF token at bind: not probed (%s)", err_get());
+	err_clear();
+#else
+	check_report(ctx, CHECK_WARN, subj, "vf-token", build_hint,
+		     "VF token at bind: %s", built_without);
+#endif
+#if PTVM_UAPI_DMA_BUF
+	char path[256];
+	int io;
+
+	if (path_fmt(path, sizeof(path), "%s/dev/iommu", ctx->root) ||
+	    (io = sys_open(path, O_RDWR)) < 0) {
+		err_clear();
+		return;
+	}
+	struct vfio_device_bind_iommufd b = { .argsz = 16, .iommufd = io };
+	struct vfio_device_feature f = { .argsz = sizeof(f),
+					 .flags = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+						  VFIO_DEVICE_FEATURE_DMA_BUF };
+
+	if ((r = sys_ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &b)) < 0)
+		check_report(ctx, CHECK_WARN, subj, "dma-buf", NULL, "dma-buf export of BARs: not "
+			     "probed (a bind for the probe failed: %s)", err_get());
+	else if ((r = sys_ioctl(fd, VFIO_DEVICE_FEATURE, &f)) == -ENOTTY || r == -EINVAL)
+		check_report(ctx, CHECK_WARN, subj, "dma-buf", NULL,
+			     "dma-buf export of BARs (peer-to-peer DMA): absent (Linux < 6.19, or "
+			     "built without CONFIG_PCI_P2PDMA); "
+			     "ptvm does not use it yet");
+	else
+		check_report(ctx, CHECK_PASS, subj, "dma-buf", NULL,
+			     "dma-buf export of BARs (peer-to-peer DMA): offered%s%s; ptvm does not "
+			     "use it yet", r < 0 ? " (probe: " : "", r < 0 ? "answered oddly)" : "");
+	err_clear();
+	sys_close(io); /* the cdev's close (by the caller) unbinds it */
+#else
+	check_report(ctx, CHECK_WARN, subj, "dma-buf", build_hint, "dma-buf export of BARs: %s",
+		     built_without);
+#endif
+}
+
 static void check_cdev(struct check_ctx *ctx, const char *subj, const struct pci_bdf *bdf)
 {
 	char name[64], path[256];
@@ -146,8 +261,9 @@ static void check_cdev(struct check_ctx *ctx, const char *subj, const struct pci
 			     "%s", err_get());
 		return;
 	}
-	sys_close(fd);
 	check_report(ctx, CHECK_PASS, subj, "cdev", NULL, "/dev/vfio/devices/%s opens", name);
+	check_device_features(ctx, subj, fd);
+	sys_close(fd);
 }
 
 void check_vfio_device(struct check_ctx *ctx, const char *arg)

@@ -1,5 +1,7 @@
 /* --device vfio,bdf=0000:03:00.0 | vfio,path=/dev/vfio/devices/vfio0 | vfio,fd=N
- *   [,iommufd=FD][,reset=POLICY][,slot=N]: assign a PCI function to the guest. Setup follows
+ *   [,iommufd=FD][,reset=POLICY][,slot=N][,vf-token=UUID]: assign a PCI function to the
+ * guest. The VF token: for a VF whose PF is bound to vfio-pci, the token its PF's user set;
+ * for such a PF, it sets the token (while none of its VFs is in use). Setup follows
  * DESIGN.md's order in two passes: each device is opened, added to KVM, bound and attached
  * as it is named; once every device is bound, each is reset (so a hot reset finds all the
  * functions it touches owned) and becomes a guest PCI function. Teardown runs the undos
@@ -44,6 +46,8 @@ static int vfio_create(struct vm *vm, const char *opts)
 	uint64_t fd = UINT64_MAX, iommufd = UINT64_MAX, slot = 0;
 	struct pt_ctx *ctx = vm->passthrough;
 	int r, named = 0, reset = PT_RESET_AUTO;
+	uint8_t token[16];
+	bool has_token = false;
 	struct pt_dev *d;
 
 	while ((r = opts_next("vfio", &opts, key, sizeof(key), val, sizeof(val))) > 0) {
@@ -55,10 +59,13 @@ static int vfio_create(struct vm *vm, const char *opts)
 		} else if (!strcmp(key, "iommufd") && !parse_u64(val, INT32_MAX, &iommufd)) {
 		} else if (!strcmp(key, "reset") && (reset = reset_policy(val)) >= 0) {
 		} else if (!strcmp(key, "slot") && !parse_u64(val, 31, &slot) && slot) {
+		} else if (!strcmp(key, "vf-token") && !parse_uuid(val, token)) {
+			has_token = true;
 		} else {
 			return err_msg(EINVAL, "--device vfio: bad option %s=%s (bdf=0000:03:00.0, "
 					       "path=/dev/vfio/devices/vfioN, fd=N, iommufd=N, "
-					       "reset=auto|function|hot|none, slot=1..31)", key, val);
+					       "reset=auto|function|hot|none, slot=1..31, vf-token=UUID)",
+				       key, val);
 		}
 	}
 	if (r < 0)
@@ -66,6 +73,10 @@ static int vfio_create(struct vm *vm, const char *opts)
 	if (named != 1)
 		return err_msg(EINVAL, "--device vfio: name the device exactly once, with bdf=, "
 				       "path= or fd=");
+	if (has_token && !PTVM_UAPI_BIND_TOKEN)
+		return err_msg(ENOTSUP, "--device vfio,vf-token=: this ptvm was built with Linux %s "
+					"uAPI headers, which have no VF token at bind (6.17); build it "
+					"with newer ones (tools/setup fetches them)", PTVM_UAPI_VERSION);
 	/* A handed-in fd belongs to one device: given twice, the second device would close
 	 * the first one's fd at teardown. Refused before anything holds it. */
 	if (fd != UINT64_MAX) {
@@ -86,6 +97,8 @@ static int vfio_create(struct vm *vm, const char *opts)
 	d->intx_gsi = d->intx_efd = d->intx_unmask_efd = -1;
 	d->reset = (enum pt_reset)reset;
 	d->want_slot = (uint8_t)slot;
+	d->has_vf_token = has_token;
+	memcpy(d->vf_token, token, sizeof(token));
 	if ((r = pt_ctx_get(vm, iommufd != UINT64_MAX ? (int)iommufd : vm->cfg->iommufd,
 			    &d->ctx)) < 0) {
 		free(d);
@@ -129,7 +142,7 @@ static int vfio_realize(struct vm *vm)
 static const struct device_type vfio_type = {
 	.name = "vfio",
 	.usage = "vfio,bdf=0000:03:00.0 | vfio,path=/dev/vfio/devices/vfio0 | vfio,fd=N"
-		 "[,iommufd=FD][,reset=auto|function|hot|none][,slot=N]",
+		 "[,iommufd=FD][,reset=auto|function|hot|none][,slot=N][,vf-token=UUID]",
 	.help = "assign a PCI function bound to vfio-pci (VFIO cdev + iommufd)",
 	.create = vfio_create,
 	.realize = vfio_realize,

@@ -1,10 +1,13 @@
 /* The VM's iommufd side: one IOAS that maps all guest RAM at IOVA = GPA, shared by every
  * assigned device, and the KVM-VFIO pseudo-device that tells KVM about assigned devices. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "passthrough/passthrough.h"
+#include "vmm/config.h"
+#include "vmm/populate.h"
 #include "vmm/log.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
@@ -31,11 +34,62 @@ static void ctx_teardown(struct device *dv)
 	free(c);
 }
 
+#if PTVM_UAPI_MAP_FILE
+/* Guest RAM by its memfd (Linux 6.13): the kernel pins the file's pages directly, without
+ * walking ptvm's page tables. 1: mapped; 0: the kernel has no IOMMU_IOAS_MAP_FILE (or not
+ * for this memfd): map it by address instead; -errno: a real failure. */
+static int map_file(struct pt_ctx *c, int i)
+{
+	struct vm *vm = c->vm;
+	struct iommu_ioas_map_file m = {
+		.size = sizeof(m),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = c->ioas,
+		.fd = vm->ram_fd,
+		.start = (uint64_t)(vm->mem[i].hva - vm->ram),
+		.length = vm->mem[i].size,
+		.iova = vm->mem[i].gpa,
+	};
+	int r = sys_ioctl(c->iommufd, IOMMU_IOAS_MAP_FILE, &m);
+
+	if (r == 0)
+		return 1;
+	if (r == -ENOMEM)
+		return pt_pin_error(vm, r, "IOMMU_IOAS_MAP_FILE");
+	if (r == -ENOTTY || r == -EOPNOTSUPP) { /* absent: say so only when asked */
+		log_step("iommufd: the kernel has no IOMMU_IOAS_MAP_FILE (%s): mapping guest RAM "
+			 "by address", strerror(-r));
+		err_clear();
+		return 0;
+	}
+	if (r == -EINVAL && i == 0) { /* there, but not for this memfd: worth a word */
+		fprintf(stderr, "ptvm: warning: %s: mapping guest RAM by address instead\n", err_get());
+		err_clear();
+		return 0;
+	}
+	return err_ctx(r, "map guest RAM [0x%llx, +0x%llx) for device DMA from its memfd",
+		       (unsigned long long)m.iova, (unsigned long long)m.length);
+}
+#endif
+
 static int map_ram(struct pt_ctx *c)
 {
 	struct vm *vm = c->vm;
+	bool by_file = PTVM_UAPI_MAP_FILE;
 
 	for (int i = 0; i < vm->nmem; i++) {
+#if PTVM_UAPI_MAP_FILE
+		if (by_file) {
+			int r = map_file(c, i);
+
+			if (r < 0)
+				return r;
+			if (r == 1)
+				continue;
+			by_file = false;
+		}
+#endif
 		struct iommu_ioas_map m = {
 			.size = sizeof(m),
 			.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
@@ -57,6 +111,7 @@ static int map_ram(struct pt_ctx *c)
 				       (unsigned long long)m.iova, sz);
 		}
 	}
+	c->mapped_by_file = by_file;
 	return 0;
 }
 
@@ -70,7 +125,10 @@ int pt_pin_error(struct vm *vm, int r, const char *call)
 	format_size(vm->ram_size, sz, sizeof(sz));
 	return err_msg(-r, "pinning %s of guest RAM for DMA failed (%s: %s): raise "
 			   "RLIMIT_MEMLOCK to the guest's RAM size (ulimit -l), or run with "
-			   "CAP_IPC_LOCK", sz, call, strerror(-r));
+			   "CAP_IPC_LOCK%s", sz, call, strerror(-r),
+		       vm->cfg->hugepages ? "; huge pages from a CMA area (hugetlb_cma=) cannot be "
+					    "pinned either: reserve them at boot (hugepagesz= "
+					    "hugepages=)" : "");
 }
 
 int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
@@ -78,7 +136,8 @@ int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct kvm_create_device kd = { .type = KVM_DEV_TYPE_VFIO };
 	struct pt_ctx *c;
-	int r;
+	int r, nthreads;
+	char sz[32];
 
 	if (vm->passthrough) {
 		*out = vm->passthrough;
@@ -106,10 +165,23 @@ int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
 		return err_ctx(r, "allocate an IOAS");
 	c->ioas = alloc.out_ioas_id;
 	log_step("iommufd: IOAS %u allocated", c->ioas);
+	/* Every page will be pinned: fault them in first, in parallel (populate.c). */
+	nthreads = populate_threads(vm->ram_size);
+	r = populate_ram(vm->ram, vm->ram_size, vm->cfg->hugepages ? vm->cfg->hugepages : 4096,
+			 nthreads);
+	if (r < 0) {
+		return err_ctx(r, "guest RAM of %s", format_size(vm->ram_size, sz, sizeof(sz)));
+	} else {
+		log_step("iommufd: guest RAM populated (%s, %d thread(s), %s pages)",
+			 format_size(vm->ram_size, sz, sizeof(sz)), nthreads,
+			 vm->cfg->hugepages == (1ull << 30) ? "1 GiB"
+			 : vm->cfg->hugepages ? "2 MiB" : "4 KiB");
+	}
 	r = map_ram(c);
 	if (r < 0)
 		return r;
-	log_step("iommufd: all guest RAM mapped for DMA (IOVA = GPA)");
+	log_step("iommufd: all guest RAM mapped for DMA (IOVA = GPA; %s)",
+		 c->mapped_by_file ? "IOMMU_IOAS_MAP_FILE from its memfd" : "IOMMU_IOAS_MAP");
 	r = sys_ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &kd);
 	if (r < 0)
 		return err_ctx(r, "create KVM's VFIO device");

@@ -25,6 +25,7 @@ struct pt_ctx {
 	int nranges;
 	struct pt_dev *devs[16];
 	int ndevs;
+	bool mapped_by_file;  /* guest RAM went in with IOMMU_IOAS_MAP_FILE */
 	bool realized;        /* the reset pass and the guest functions are done */
 };
 
@@ -137,6 +138,8 @@ struct pt_dev {
 	int handed_fd;         /* fd=N from a management stack, else -1 */
 	uint32_t devid;
 	bool kvm_added, attached, was_reset;
+	bool has_vf_token;
+	uint8_t vf_token[16];  /* vf-token=UUID, presented at bind */
 	enum pt_reset reset;
 	uint8_t want_slot;     /* the guest PCI slot asked for (slot=N), 0: any */
 	struct vfio_device_info info;

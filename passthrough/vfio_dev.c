@@ -68,6 +68,26 @@ int pt_dev_open(struct pt_dev *d, const char *path, int fd)
 	return 0;
 }
 
+/* What a failed bind most likely means, for the user. */
+static const char *bind_hint(const struct pt_dev *d, int r)
+{
+	if (r == -EACCES && d->has_vf_token)
+		return " (the VF token is not the one its PF's user set: vf-token=UUID must match)";
+	if (r == -EACCES)
+		return " (a VF whose PF is bound to vfio-pci: give the token the PF's user set, "
+		       "vf-token=UUID)";
+	if (r == -EINVAL && d->has_vf_token)
+		return " (the kernel refused the VF token: the device is neither a VF of a PF bound "
+		       "to vfio-pci nor such a PF, or the kernel predates VF tokens at bind, Linux "
+		       "6.17; drop vf-token=)";
+	if (r == -E2BIG && d->has_vf_token)
+		return " (kernels before 6.19 answer a VF token at bind with E2BIG, a bug fixed "
+		       "in 6.19)";
+	if (r == -EBUSY || r == -EINVAL)
+		return " (is it already bound? another process may hold its cdev)";
+	return "";
+}
+
 static int kvm_file(struct pt_dev *d, uint64_t op)
 {
 	int32_t fd = d->fd;
@@ -93,11 +113,15 @@ int pt_dev_setup(struct pt_dev *d)
 		return err_ctx(r, "add %s to KVM's VFIO device", d->name);
 	d->kvm_added = true;
 	log_step("%s: KVM_DEV_VFIO_FILE_ADD", d->name);
+#if PTVM_UAPI_BIND_TOKEN
+	if (d->has_vf_token) {
+		bind.argsz = sizeof(bind);
+		bind.flags = VFIO_DEVICE_BIND_FLAG_TOKEN;
+		bind.token_uuid_ptr = (uint64_t)(uintptr_t)d->vf_token;
+	}
+#endif
 	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind)) < 0)
-		return err_ctx(r, "bind %s to iommufd%s", d->name,
-			       r == -EBUSY || r == -EINVAL
-				       ? " (is it already bound? another process may hold its cdev)"
-				       : "");
+		return err_ctx(r, "bind %s to iommufd%s", d->name, bind_hint(d, r));
 	d->devid = bind.out_devid;
 	log_step("%s: bound to iommufd (device id %u)", d->name, d->devid);
 	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &att)) < 0) {

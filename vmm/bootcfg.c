@@ -31,6 +31,20 @@ static bool memory_size(const char *s, uint64_t n)
 	return !parse_size(s, &v) && v >= VM_MIN_MEMORY && !(v % 4096);
 }
 
+static bool hugepage_size(const char *s, uint64_t n)
+{
+	uint64_t v;
+
+	return !parse_size(s, &v) && (v == HUGEPAGE_2M || v == HUGEPAGE_1G);
+}
+
+static bool is_uuid(const char *s, uint64_t n)
+{
+	uint8_t u[16];
+
+	return parse_uuid(s, u) == 0;
+}
+
 static bool console_kind(const char *s, uint64_t n)
 {
 	return !strcmp(s, "stdio") || !strcmp(s, "none") || (!strncmp(s, "file:", 5) && s[5]);
@@ -69,6 +83,7 @@ const struct bc_prop bc_root_props[] = {
 	{ "console", BC_STR, NULL, 0, "must be \"stdio\", \"none\" or \"file:PATH\"",
 	  console_kind, NULL },
 	{ "hugepages", BC_FLAG, NULL, 0, "must be empty (a flag: 'hugepages;')", NULL, NULL },
+	{ "hugepage-size", BC_STR, NULL, 0, "must be \"2M\" or \"1G\"", hugepage_size, NULL },
 	{ NULL },
 };
 
@@ -99,6 +114,8 @@ static const struct bc_prop vfio_props[] = {
 	  "hide" },
 	{ "guest-slot", BC_NUM, "slot", 31, "must be a PCI slot on the guest's bus 0, <1> to <31>",
 	  pci_slot, NULL },
+	{ "vf-token", BC_STR, "vf-token", 0, "must be a UUID such as "
+	  "\"3f2d6a7e-9b1c-4d5e-8f00-112233445566\"", is_uuid, NULL },
 	{ NULL },
 };
 
@@ -269,7 +286,9 @@ static int read_root(const void *fdt, struct vm_config *cfg)
 	if (v[val_index(P, "cpus")].set)
 		cfg->cpus = (int)v[val_index(P, "cpus")].n;
 	if (v[val_index(P, "hugepages")].set)
-		cfg->hugepages = true;
+		cfg->hugepages = HUGEPAGE_2M;
+	if (v[val_index(P, "hugepage-size")].set)
+		parse_size(v[val_index(P, "hugepage-size")].s, &cfg->hugepages);
 	if ((s = v[val_index(P, "console")].s)) {
 		cfg->console = !strcmp(s, "stdio") ? CONSOLE_STDIO
 			     : !strcmp(s, "none") ? CONSOLE_NONE : CONSOLE_FILE;

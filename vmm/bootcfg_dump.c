@@ -132,8 +132,10 @@ int bootcfg_dump(FILE *f, const struct vm_config *cfg)
 	put_prop2(f, 1, "console", cfg->console == CONSOLE_STDIO ? "stdio"
 				 : cfg->console == CONSOLE_NONE ? "none" : "file:",
 		  cfg->console == CONSOLE_FILE ? cfg->console_path : "");
-	if (cfg->hugepages)
+	if (cfg->hugepages == HUGEPAGE_2M)
 		fputs("\thugepages;\n", f);
+	else if (cfg->hugepages)
+		put_prop(f, 1, "hugepage-size", "1G");
 	if (cfg->iommufd >= 0)
 		fprintf(f, "\t/* --iommufd %d: a file descriptor, not part of a boot config */\n",
 			cfg->iommufd);

@@ -68,7 +68,7 @@ static const struct option run_opts[] = {
 	{ "cpus", required_argument, NULL, O_CPUS },
 	{ "console", required_argument, NULL, O_CONSOLE },
 	{ "device", required_argument, NULL, O_DEVICE },
-	{ "hugepages", no_argument, NULL, O_HUGEPAGES },
+	{ "hugepages", optional_argument, NULL, O_HUGEPAGES },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
 	{ "iommufd", required_argument, NULL, O_IOMMUFD },
 	{ "config", required_argument, NULL, O_CONFIG },
@@ -123,7 +123,16 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 		case O_PAYLOAD: cfg->payload = optarg; cli_payload = true; break;
 		case O_INITRD: cfg->initrd = optarg; cli_initrd = true; break;
 		case O_CMDLINE: cfg->cmdline = optarg; cli_cmdline = true; break;
-		case O_HUGEPAGES: cfg->hugepages = true; break;
+		case O_HUGEPAGES:
+			if (!optarg) {
+				cfg->hugepages = HUGEPAGE_2M;
+				break;
+			}
+			if (parse_size(optarg, &v) || (v != HUGEPAGE_2M && v != HUGEPAGE_1G))
+				return err_msg(EINVAL, "--hugepages: '%s' is not a huge page size: 2M or 1G",
+					       optarg);
+			cfg->hugepages = v;
+			break;
 		case O_VERBOSE: cfg->verbose = true; break;
 		case O_CONFIG: case O_SET: break; /* read by load_config() */
 		case O_IOMMUFD:
@@ -178,9 +187,10 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 				       "or a --config whose /chosen has 'kernel' (or 'payload')");
 	if (cfg->payload && (cfg->initrd || cfg->cmdline))
 		return err_msg(EINVAL, "--initrd and --cmdline need --kernel, not --payload");
-	if (cfg->hugepages && cfg->memory % (2u << 20))
-		return err_msg(EINVAL, "--memory (or 'memory-size') must be a multiple of 2M with "
-				       "--hugepages");
+	if (cfg->hugepages && cfg->memory % cfg->hugepages)
+		return err_msg(EINVAL, "--memory (or 'memory-size') must be a multiple of %s with "
+				       "--hugepages=%s", cfg->hugepages == HUGEPAGE_1G ? "1G" : "2M",
+			       cfg->hugepages == HUGEPAGE_1G ? "1G" : "2M");
 	if (!cfg->cmdline)
 		cfg->cmdline = DEFAULT_CMDLINE;
 	return 0;

@@ -25,7 +25,7 @@ struct vm_config {
 	const char *cmdline;
 	uint64_t memory;
 	int cpus;
-	bool hugepages;
+	uint64_t hugepages;   /* the huge page size backing guest RAM (2M or 1G), 0: none */
 	bool verbose;
 	int iommufd;          /* --iommufd FD from a management stack, or -1 */
 	enum console_kind console;
@@ -38,6 +38,8 @@ struct vm_config {
 
 #define DEFAULT_MEMORY (512ull << 20)
 #define DEFAULT_CMDLINE "console=ttyS0"
+#define HUGEPAGE_2M (2ull << 20)
+#define HUGEPAGE_1G (1ull << 30)
 
 /* Parses "ptvm run" arguments (argv[0] is "run"): --config FILE (with --set overrides) is
  * read first, then every other option applies over it. 0 on success; -EINVAL with a

@@ -8,6 +8,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int parse_uuid(const char *s, uint8_t out[16])
+{
+	int n = 0;
+
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		int v;
+
+		if (dash) {
+			if (s[i] != '-')
+				return -EINVAL;
+			continue;
+		}
+		v = s[i] >= '0' && s[i] <= '9' ? s[i] - '0'
+		  : s[i] >= 'a' && s[i] <= 'f' ? s[i] - 'a' + 10
+		  : s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 10 : -1;
+		if (v < 0)
+			return -EINVAL;
+		if (n % 2 == 0)
+			out[n / 2] = (uint8_t)(v << 4);
+		else
+			out[n / 2] |= (uint8_t)v;
+		n++;
+	}
+	return s[36] ? -EINVAL : 0;
+}
+
 int parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	unsigned base = 10;

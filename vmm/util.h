@@ -13,6 +13,9 @@
 int parse_size(const char *s, uint64_t *out);
 /* Decimal or 0x-hex unsigned number, whole string, within [0, max]. */
 int parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* A UUID as text, 8-4-4-4-12 hex digits (either case), into its 16 bytes in that order
+ * (the form VFIO's VF tokens take). -EINVAL otherwise. */
+int parse_uuid(const char *s, uint8_t out[16]);
 /* "512 MiB", "1.5 GiB", "4 KiB", "17 bytes" */
 const char *format_size(uint64_t bytes, char *buf, size_t len);
 

@@ -1,6 +1,7 @@
 #include "vmm/vm.h"
 
 #include <fcntl.h>
+#include <linux/memfd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +15,34 @@
 #include "vmm/sys.h"
 #include "vmm/util.h"
 
+/* Huge pages come from the host's pool, reserved when guest RAM is mapped: say how many
+ * are needed and how to get them before the kernel says ENOMEM. */
+static int hugepage_pool(const struct vm_config *cfg)
+{
+	unsigned long kb = (unsigned long)(cfg->hugepages >> 10);
+	uint64_t need = cfg->memory / cfg->hugepages, have;
+	char path[128], text[32], size[32];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/free_hugepages", kb);
+	if (read_text(path, text, sizeof(text)) < 0)
+		return err_msg(ENOENT, "--hugepages=%s: this host has no %s huge pages (%s is "
+				       "missing)", format_size(cfg->hugepages, size, sizeof(size)),
+			       size, path);
+	if (parse_u64(text, UINT64_MAX, &have) == 0 && have < need)
+		return err_msg(ENOMEM, "guest RAM needs %llu huge pages of %s; the pool has %llu "
+				       "free: echo %llu > /sys/kernel/mm/hugepages/hugepages-%lukB/"
+				       "nr_hugepages (more if other users hold some), or reserve them at "
+				       "boot (hugepagesz=%s hugepages=%llu)",
+			       (unsigned long long)need, format_size(cfg->hugepages, size, sizeof(size)),
+			       (unsigned long long)have, (unsigned long long)need, kb,
+			       cfg->hugepages == (1ull << 30) ? "1G" : "2M", (unsigned long long)need);
+	return 0;
+}
+
 static int ram_create(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
+	unsigned int flags = 0;
 	uint64_t off = 0;
 	char size[32];
 	int r, n;
@@ -26,19 +52,24 @@ static int ram_create(struct vm *vm)
 		return n;
 	vm->nmem = n;
 	vm->ram_size = cfg->memory;
-	vm->ram_fd = sys_memfd_create("ptvm-guest-ram", cfg->hugepages ? MFD_HUGETLB : 0);
+	if (cfg->hugepages) {
+		if ((r = hugepage_pool(cfg)) < 0)
+			return r;
+		flags = MFD_HUGETLB | (cfg->hugepages == (1ull << 30) ? MFD_HUGE_1GB : MFD_HUGE_2MB);
+	}
+	vm->ram_fd = sys_memfd_create("ptvm-guest-ram", flags);
 	if (vm->ram_fd < 0)
 		return err_ctx(vm->ram_fd, "guest RAM");
 	r = sys_ftruncate(vm->ram_fd, (off_t)vm->ram_size);
 	if (r < 0)
 		return err_ctx(r, "guest RAM of %s%s", format_size(vm->ram_size, size, sizeof(size)),
-			       cfg->hugepages ? " in huge pages (are enough reserved? see "
-						"/proc/sys/vm/nr_hugepages)" : "");
+			       cfg->hugepages ? " in huge pages" : "");
 	vm->ram = sys_mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->ram_fd, 0,
 			   &r);
 	if (!vm->ram) {
 		vm->ram = NULL;
-		return err_ctx(r, "map guest RAM");
+		return err_ctx(r, "map guest RAM%s", cfg->hugepages ? " in huge pages (the pool "
+			       "ran short: see /sys/kernel/mm/hugepages)" : "");
 	}
 	/* Guest RAM is not worth a core dump of gigabytes. */
 	madvise(vm->ram, vm->ram_size, MADV_DONTDUMP);

@@ -3,6 +3,8 @@
  * it remembers everything so that leaks, double undos and use after close show. */
 #include "tests/unit/sim_kernel.h"
 
+#include "passthrough/uapi.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/iommufd.h>
@@ -824,6 +826,25 @@ static int iommufd_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
 		return ioas_map(fd, o, arg);
 	case IOMMU_IOAS_UNMAP:
 		return ioas_unmap(fd, o, arg);
+#if PTVM_UAPI_MAP_FILE
+	case IOMMU_IOAS_MAP_FILE: {
+		struct iommu_ioas_map_file *f = arg;
+		struct iommu_ioas_map m = { .size = sizeof(m), .flags = f->flags,
+					    .ioas_id = f->ioas_id, .length = f->length,
+					    .iova = f->iova, .user_va = f->start };
+
+		if (sim.no_map_file)
+			return -ENOTTY; /* a kernel before 6.13 */
+		if (f->size < sizeof(*f))
+			return -EINVAL;
+		if (!is_real(f->fd, R_MEMFD)) {
+			sim.bad_uses += !is_real(f->fd, 0);
+			return -EBADF;
+		}
+		sim.map_file_calls++;
+		return ioas_map(fd, o, &m);
+	}
+#endif
 	case IOMMU_DESTROY: {
 		struct iommu_destroy *d = arg;
 
@@ -875,14 +896,33 @@ static int dev_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
 		struct vfio_device_bind_iommufd *b = arg;
 		struct obj *ctx = obj_of(b->iommufd, K_IOMMUFD);
 
+#if PTVM_UAPI_BIND_TOKEN
+		if (b->argsz < 16 || (b->flags & ~VFIO_DEVICE_BIND_FLAG_TOKEN) ||
+		    (b->flags && sim.no_bind_token))
+			return -EINVAL;
+#else
 		if (b->argsz < 16 || b->flags)
 			return -EINVAL;
+#endif
 		if (!ctx) {
 			sim.bad_uses++;
 			return -EBADF;
 		}
 		if (o->bound_to >= 0)
 			return -EINVAL; /* bound already */
+		/* vfio-pci's VF token rules (the PF is bound to vfio-pci) */
+		if (sim.vf_token_required && !b->flags)
+			return -EACCES;
+#if PTVM_UAPI_BIND_TOKEN
+		if (b->flags & VFIO_DEVICE_BIND_FLAG_TOKEN) {
+			if (!b->token_uuid_ptr)
+				return -EFAULT;
+			if (!sim.vf_token_required)
+				return -EINVAL; /* neither a VF of a vfio-pci PF nor a PF */
+			if (memcmp((void *)(uintptr_t)b->token_uuid_ptr, sim.vf_token, 16))
+				return -EACCES;
+		}
+#endif
 		o->bound_to = b->iommufd;
 		b->out_devid = 1;
 		return 0;

@@ -105,6 +105,11 @@ struct sim {
 	/* iommufd */
 	struct sim_iomap iomaps[64];
 	uint64_t pinned, memlock_budget;    /* bytes; budget 0 = unlimited */
+	bool no_map_file;                   /* IOMMU_IOAS_MAP_FILE unknown (before 6.13) */
+	bool no_bind_token;                 /* no VF token at bind (before 6.17) */
+	bool vf_token_required;             /* the device is a VF of a vfio-pci PF ... */
+	uint8_t vf_token[16];               /* ... whose user set this token */
+	int map_file_calls;
 	/* bookkeeping */
 	int open_eventfds;
 	int open_real;                      /* real fds open: eventfds, memfds, files */

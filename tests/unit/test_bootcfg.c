@@ -168,7 +168,17 @@ static void test_command_line_overrides(void **state)
 	/* The config's hugepages meet a command-line size that does not suit them. */
 	assert_int_equal(PARSE(&c, full, "--memory", "5M", NULL), -EINVAL);
 	assert_string_equal(err_get(), "--memory (or 'memory-size') must be a multiple of 2M with "
-				       "--hugepages");
+				       "--hugepages=2M");
+	config_free(&c);
+	/* hugepage-size: 1 GiB pages, shown back as such */
+	assert_int_equal(PARSE(&c, HEAD "memory-size = \"2G\"; hugepage-size = \"1G\"; "
+				   "chosen { kernel = \"/k\"; }; };", NULL), 0);
+	assert_true(c.hugepages == 1ull << 30);
+	config_free(&c);
+	assert_int_equal(PARSE(&c, HEAD "memory-size = \"3G\"; hugepage-size = \"1G\"; "
+				   "chosen { kernel = \"/k\"; }; };", "--memory", "1536M", NULL), -EINVAL);
+	assert_string_equal(err_get(), "--memory (or 'memory-size') must be a multiple of 1G with "
+				       "--hugepages=1G");
 	config_free(&c);
 }
 
@@ -207,7 +217,8 @@ static void test_invalid(void **state)
 		  "/: 'compatible' must be \"ptvm,vm-v1\"" },
 		{ HEAD "memory = \"1G\"; };",
 		  "/: unknown property 'memory' (known: compatible, memory-size, cpus, console, "
-		  "hugepages; name a property of your own x-NAME)" },
+		  "hugepages, hugepage-size; name a property of your own x-NAME)" },
+		{ HEAD "hugepage-size = \"4M\"; };", "/: 'hugepage-size' must be \"2M\" or \"1G\"" },
 		{ HEAD "memory-size = <512>; };", "/: 'memory-size' must be one string (\"...\")" },
 		{ HEAD "memory-size = \"1M\"; };", "/: 'memory-size' must be a size such as \"512M\" "
 		  "or \"2G\" (at least 4M, a multiple of 4K)" },

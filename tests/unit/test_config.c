@@ -45,7 +45,7 @@ static void test_all_options(void **state)
 	assert_int_equal(c.cpus, 4);
 	assert_int_equal(c.console, CONSOLE_FILE);
 	assert_string_equal(c.console_path, "/tmp/x");
-	assert_true(c.hugepages);
+	assert_true(c.hugepages == 2ull << 20); /* the default size */
 	assert_int_equal(c.ndevices, 2);
 	assert_string_equal(c.devices[0].type, "testdev");
 	assert_string_equal(c.devices[0].opts, "port=0x501");
@@ -93,8 +93,12 @@ static void test_errors(void **state)
 	BAD("--config needs a value", "--kernel", "k", "--config");
 	BAD("--device: ',x=1' does not start with a device type (e.g. --device testdev)",
 	    "--kernel", "k", "--device", ",x=1");
-	BAD("--memory (or 'memory-size') must be a multiple of 2M with --hugepages", "--kernel", "k", "--memory",
-	    "5M", "--hugepages");
+	BAD("--memory (or 'memory-size') must be a multiple of 2M with --hugepages=2M", "--kernel",
+	    "k", "--memory", "5M", "--hugepages");
+	BAD("--memory (or 'memory-size') must be a multiple of 1G with --hugepages=1G", "--kernel",
+	    "k", "--memory", "1536M", "--hugepages=1G");
+	BAD("--hugepages: '4M' is not a huge page size: 2M or 1G", "--kernel", "k",
+	    "--hugepages=4M");
 }
 
 static void test_opts_next(void **state)

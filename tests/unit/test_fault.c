@@ -244,6 +244,7 @@ static void test_clean_run(void **state)
 	assert_int_equal(g.phase, 4);     /* and went all the way to poweroff */
 	assert_true(g.bar3 != 0);
 	assert_int_equal(sim.hot_resets + sim.resets, 2); /* at setup and at teardown */
+	assert_int_equal(sim.map_file_calls, 1);           /* guest RAM went in by its memfd */
 	assert_true(clean("clean run"));
 	nsites = sim.calls;
 	assert_true(nsites > 50 && nsites <= SIM_MAX_SITES);
@@ -308,6 +309,70 @@ static void test_memlock_at_attach(void **state)
 	    !strstr(o.msg, "8 MiB"))
 		fail_msg("message: %s", o.msg);
 	assert_true(clean("memlock at attach"));
+}
+
+/* A kernel before 6.13 has no IOMMU_IOAS_MAP_FILE: guest RAM goes in by address, and
+ * nothing is said unless asked (--verbose). */
+static void test_map_file_absent(void **state)
+{
+	char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--console", "none",
+			 "--device", "vfio,bdf=0000:03:00.0", NULL };
+	struct outcome o;
+
+	(void)state;
+	sim_reset();
+	sim_device_model(false);
+	sim.no_map_file = true;
+	sim.guest = guest_step;
+	memset(&g, 0, sizeof(g));
+	run_argv(9, argv, 0, 0, &o);
+	if (o.ret != 0)
+		fail_msg("returned %d: %s%s", o.ret, o.msg, o.out);
+	assert_int_equal(sim.map_file_calls, 0);
+	assert_true(g.found);
+	assert_null(strstr(o.out, "warning"));
+	assert_true(clean("map-file absent"));
+}
+
+/* VF tokens (a VF whose PF is bound to vfio-pci): the right one binds; a missing or wrong
+ * one, or one given to a device that takes none, is refused with what to do. */
+static void token_run(bool required, const char *token, struct outcome *o)
+{
+	char spec[96];
+	char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--console", "none",
+			 "--device", spec, NULL };
+	static const uint8_t set[16] = { 0x3f, 0x2d, 0x6a, 0x7e, 0x9b, 0x1c, 0x4d, 0x5e,
+					 0x8f, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 };
+
+	snprintf(spec, sizeof(spec), "vfio,bdf=0000:03:00.0%s%s", token ? ",vf-token=" : "",
+		 token ? token : "");
+	sim_reset();
+	sim_device_model(false);
+	sim.vf_token_required = required;
+	memcpy(sim.vf_token, set, 16);
+	sim.guest = guest_step;
+	memset(&g, 0, sizeof(g));
+	run_argv(9, argv, 0, 0, o);
+	assert_true(clean("vf token"));
+}
+
+static void test_vf_token(void **state)
+{
+	struct outcome o;
+
+	(void)state;
+	token_run(true, "3F2D6A7E-9B1C-4D5E-8F00-112233445566", &o);
+	if (o.ret != 0)
+		fail_msg("the right token: %d: %s", o.ret, o.msg);
+	assert_true(g.found);
+	token_run(true, NULL, &o);
+	assert_true(o.ret == -EACCES && strstr(o.msg, "give the token the PF's user set"));
+	token_run(true, "3f2d6a7e-9b1c-4d5e-8f00-112233445567", &o);
+	assert_true(o.ret == -EACCES && strstr(o.msg, "is not the one its PF's user set"));
+	token_run(false, "3f2d6a7e-9b1c-4d5e-8f00-112233445566", &o);
+	assert_true(o.ret == -EINVAL && strstr(o.msg, "refused the VF token"));
+	token_run(true, "3f2d6a7e-9b1c-4d5e-8f00-11223344556", &o); /* one digit short */
+	assert_true(o.ret == -EINVAL && strstr(o.msg, "bad option vf-token="));
 }
 
 /* --- every site, every plausible errno ----------------------------------------------- */
@@ -469,6 +534,8 @@ int main(void)
 		cmocka_unit_test(test_clean_run),
 		cmocka_unit_test(test_fd_given_twice),
 		cmocka_unit_test(test_memlock_at_attach),
+		cmocka_unit_test(test_map_file_absent),
+		cmocka_unit_test(test_vf_token),
 		cmocka_unit_test(test_every_site),
 	};
 
