@@ -46,6 +46,20 @@ check "root-bus edu: reset WARN (it has no reset method)" \
 check "edu behind the root port: reset PASS" \
   sh -c "sed -n '/^$edu_port:/,/^\$/p' /tmp/bound.txt | grep -q 'PASS  reset'"
 
+# The newer uAPI: what this kernel offers, as ptvm finds out by asking it.
+if [ "$LAB_KERNEL" = 7.2 ]; then
+  check "7.2: IOMMU_IOAS_MAP_FILE offered" grep -q "PASS  map-file .*offered" /tmp/bound.txt
+  check "7.2: IOMMU_IOAS_CHANGE_PROCESS offered" grep -q "PASS  change-process .*offered" /tmp/bound.txt
+  check "7.2: VF token at bind offered ($nic)" \
+    sh -c "sed -n '/^$nic:/,/^\$/p' /tmp/bound.txt | grep -q 'PASS  vf-token .*offered'"
+  check "7.2: dma-buf export reported absent (the lab kernel has no PCI_P2PDMA)" \
+    sh -c "sed -n '/^$nic:/,/^\$/p' /tmp/bound.txt | grep -q 'WARN  dma-buf .*absent'"
+else
+  check "$LAB_KERNEL: IOMMU_IOAS_MAP_FILE reported absent" grep -q "WARN  map-file .*absent" /tmp/bound.txt
+  check "$LAB_KERNEL: VF token at bind reported absent ($nic)" \
+    sh -c "sed -n '/^$nic:/,/^\$/p' /tmp/bound.txt | grep -q 'WARN  vf-token .*absent'"
+fi
+
 # 4. A cdev path resolves to its PCI address.
 cdev=$(vfio_cdev "$nic")
 ptvm check "$cdev" >/tmp/cdev.txt; rc=$?

@@ -20,9 +20,9 @@ check "hostile guest: ptvm stays up and exits 0 when it powers off (got $rc)" [ 
 check "hostile guest: edu DMA outside guest RAM brought no host data in" \
   grep -q "isolation: DMA outside RAM did not reach the guest" /tmp/iso.log
 check "hostile guest: L1's IOMMU blocked the DMA read from 0x8000000 (DMAR fault)" \
-  grep -q "DMA Read .*\[$(echo $edu | cut -c6-)\] fault addr 0x8000000" /tmp/iso.dmesg
+  grep -q "DMA Read .*\[\(0000:\)\?$(echo $edu | cut -c6-)\] fault addr 0x8000000" /tmp/iso.dmesg
 check "hostile guest: L1's IOMMU blocked the DMA write to 0x8000000 (DMAR fault)" \
-  grep -q "DMA Write .*\[$(echo $edu | cut -c6-)\] fault addr 0x8000000" /tmp/iso.dmesg
+  grep -q "DMA Write .*\[\(0000:\)\?$(echo $edu | cut -c6-)\] fault addr 0x8000000" /tmp/iso.dmesg
 check "hostile guest: config garbage by 0xcf8 and ECAM; ID read-only, BAR sizing, device answers" \
   grep -q "isolation: config garbage survived, ID and BAR sane" /tmp/iso.log
 check "hostile guest: unmapped MMIO reads all ones" \

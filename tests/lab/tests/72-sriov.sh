@@ -46,7 +46,7 @@ grep -q L2-DUMPED /tmp/vf0.log && grep -q L2-DUMPED /tmp/vf1.log && kill -0 $p0 
 check "two guests hold a VF each at the same time" [ $both = 1 ]
 pcidump $vf0 >/tmp/live-$vf0
 pcidump $vf1 >/tmp/live-$vf1
-echo go >&7; echo go >&8
+(echo go >&7) 2>/dev/null; (echo go >&8) 2>/dev/null
 n=0
 while [ $n -lt 1500 ] && { kill -0 $p0 2>/dev/null || kill -0 $p1 2>/dev/null; }; do sleep 0.1; n=$((n + 1)); done
 kill -TERM $p0 $p1 2>/dev/null
