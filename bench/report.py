@@ -21,6 +21,8 @@ for line in open(raw, errors="replace"):
         sizes[kv["name"]] = kv
     elif w[0] == "bench" and len(w) > 2:
         mem = kv.get("mem") or kv.get("mib") or kv.get("case")
+        if w[1] == "ram":
+            mem = f"{kv.get('mem')}/{kv.get('pages')}"
         rows[(w[1], kv.get("vmm"), mem)].append(kv)
 
 tsc_khz = float(host.get("tsc_khz", 0) or 0)
@@ -68,7 +70,7 @@ md = []
 cpu = host.get("cpu", "?").replace("_", " ")
 md.append(f"Benchmarks of {host.get('date', '?')}, `bench/run` with RUNS={runs_seen}: host "
           f"{cpu}, {host.get('cores', '?')} cores; L1 = the lab kernel under QEMU "
-          f"{host.get('qemu', '?')} TCG (q35, 2 vCPUs, 4 GiB, emulated intel-iommu); every "
+          f"{host.get('qemu', '?')} TCG (q35, 2 vCPUs, 8 GiB, emulated intel-iommu; lab kernel 7.2 unless said); every "
           f"guest (L2) runs on L1's KVM (nested SVM), with ptvm or QEMU {host.get('qemu', '?')} "
           f"as the VMM in the same L1 boot, cases interleaved run by run. Host load average "
           f"(1, 5, 15 min) before the lab {host.get('load_before', '?')}, after "
@@ -214,7 +216,7 @@ def ptvm_ram(m):
     out = []
     for r in rows.get(("pt", "ptvm", m), []):
         try:
-            out.append(float(r["ioas_map_ms"]) + float(r["attach_ms"]))
+            out.append(float(r.get("populate_ms", 0)) + float(r["ioas_map_ms"]) + float(r["attach_ms"]))
         except (KeyError, ValueError):
             pass
     return stat(out)
@@ -233,7 +235,7 @@ def bare(m, keys):
 pr = [ptvm_ram(m) for m in mems]
 b1 = [bare(m, ("map_attached_ms",)) for m in mems]
 b2 = [bare(m, ("map_first_ms", "attach_ms")) for m in mems]
-row("**guest RAM into the IOAS, ptvm** (IOAS_MAP, then ATTACH pins and maps it)", [fmt(s, 1) or "not measured" for s in pr])
+row("**guest RAM into the IOAS, ptvm** (populate, map, then ATTACH pins and maps it)", [fmt(s, 1) or "not measured" for s in pr])
 row("bare: one IOAS_MAP with the device already attached (ioasmap, same run)", [fmt(s, 1) or "not measured" for s in b1])
 row("bare: IOAS_MAP then ATTACH, ptvm's order (ioasmap, same run)", [fmt(s, 1) or "not measured" for s in b2])
 row("ratio ptvm ÷ bare (attached map)", [ratio(a, b) for a, b in zip(pr, b1)])
@@ -244,7 +246,8 @@ for i, m in enumerate(mems):
     if pr[i] and best[i]:
         ratio_plot.append((f"RAM into IOAS vs bare, {m}", pr[i][0] / best[i][0]))
 row("bare IOAS_UNMAP of it (attached)", [fmt(bare(m, ("unmap_ms",)), 1) or "not measured" for m in mems])
-for key, label in (("vm_ms", "ptvm phase: VM + guest RAM"), ("ioas_map_ms", "ptvm phase: IOMMU_IOAS_MAP (no domain yet)"),
+for key, label in (("vm_ms", "ptvm phase: VM + guest RAM"), ("populate_ms", "ptvm phase: populate guest RAM (threads)"),
+                   ("ioas_map_ms", "ptvm phase: IOMMU_IOAS_MAP(_FILE) (no domain yet)"),
                    ("kvm_vfio_ms", "ptvm phase: KVM-VFIO device"), ("cdev_open_ms", "ptvm phase: cdev open"),
                    ("file_add_ms", "ptvm phase: KVM_DEV_VFIO_FILE_ADD"), ("bind_ms", "ptvm phase: BIND_IOMMUFD"),
                    ("attach_ms", "ptvm phase: ATTACH_IOMMUFD_PT (pins + maps guest RAM)"),
@@ -255,6 +258,33 @@ md.append("\nQEMU's own setup phases are not broken out: its vfio/iommufd steps 
           "by any interface of the Debian build; the start-to-first-output row is the comparable "
           "figure. `not measured` means no run produced the figure (see raw.txt and the lab "
           "console log).")
+
+# --- guest RAM into the IOAS (issue: MAP_FILE, huge pages, parallel population) ------------------
+ram_keys = sorted({k[2] for k in rows if k[0] == "ram"},
+                  key=lambda m: (float(m.split("/")[0][:-1]) * (1024 if m.split("/")[0].endswith("G") else 1),
+                                 {"4k": 0, "2M": 1, "1G": 2}.get(m.split("/")[1], 3)))
+if ram_keys:
+    md.append("\n### Guest RAM into the IOAS, and start with a device (edu behind a root port; ms)\n")
+    md.append("| guest RAM / pages | ptvm: populate | map | attach | **RAM into IOAS** | bare: one IOAS_MAP, 4 KiB pages | **ratio** | ptvm: start to first output | QEMU q35 | **ratio** |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|")
+    for key in ram_keys:
+        ok_run = lambda r: r.get("marker_ms", "-1") != "-1"
+        pp = [stat(vals("ram", "ptvm", k, key, ok=ok_run)) for k in ("populate_ms", "map_ms", "attach_ms", "ram_ms")]
+        bare_map = stat(vals("ram", "bare", "map_attached_ms", key))
+        ps = stat(vals("ram", "ptvm", "marker_ms", key, ok=ok_run))
+        qs = stat(vals("ram", "qemu-q35", "marker_ms", key, ok=ok_run))
+        mem, pages = key.split("/")
+        md.append(f"| {mem} / {pages} | " + " | ".join(fmt(s, 0) or "-" for s in pp) +
+                  f" | {fmt(bare_map, 0) or 'not measured'} | {ratio(pp[3], bare_map)} | "
+                  f"{fmt(ps, 0) or 'not measured'} | {fmt(qs, 0) or 'not measured'} | {ratio(ps, qs)} |")
+        if pp[3] and bare_map:
+            ratio_plot.append((f"RAM->IOAS {mem} {pages} vs bare 4k map", pp[3][0] / bare_map[0]))
+        if ps and qs:
+            ratio_plot.append((f"start {mem} {pages} vs q35", ps[0] / qs[0]))
+    mf = [float(r.get("map_file", 0)) for k in ram_keys for r in rows.get(("ram", "ptvm", k), [])]
+    md.append(f"\nptvm mapped guest RAM with IOMMU_IOAS_MAP_FILE in {int(sum(mf))} of {len(mf)} runs. "
+              "Goals (2 GiB guest): RAM into the IOAS ≤ 0.7x the bare 4 KiB map with 4 KiB pages, "
+              "≤ 0.25x with 2 MiB pages, ≤ 0.15x with 1 GiB pages; start ≤ 0.5x QEMU q35.")
 
 # --- real devices -------------------------------------------------------------------------------
 md.append("\n### Real devices: the zoo's NVMe and e1000e assigned to an L2 Linux guest\n")
