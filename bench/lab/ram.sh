@@ -29,9 +29,9 @@ for mem in $sizes; do
           echo $((mib / 2)) >$hp/hugepages-2048kB/nr_hugepages ;;
       1G) [ $mib -ge 1024 ] || continue
           popt=--hugepages=1G qopt=",hugetlb=on,hugetlbsize=1G"
-          echo $((mib / 1024)) >$hp/hugepages-1048576kB/nr_hugepages
-          [ "$(cat $hp/hugepages-1048576kB/nr_hugepages)" = $((mib / 1024)) ] ||
-            { skip "ram $mem 1G pages" "L1 could not allocate $((mib / 1024)) 1 GiB pages"; continue; } ;;
+          # set aside at L1's boot (tests/lab/run); a running L1 rarely finds more
+          [ "$(cat $hp/hugepages-1048576kB/free_hugepages)" -ge $((mib / 1024)) ] ||
+            { skip "ram $mem 1G pages" "L1 has fewer than $((mib / 1024)) 1 GiB pages"; continue; } ;;
     esac
     for run in $(seq 1 $RUNS); do
       measure ram-ptvm "BENCH payload start" - ptvm run --payload $pay/start.bin --memory $mem \
@@ -45,7 +45,6 @@ for mem in $sizes; do
       sed "s/^mib=[0-9]*/bench ram vmm=bare run=$run mem=$mem pages=$pages/" /tmp/ioas.out
     done
     echo 0 >$hp/hugepages-2048kB/nr_hugepages
-    echo 0 >$hp/hugepages-1048576kB/nr_hugepages
   done
 done
 ok "guest RAM into the IOAS: $RUNS runs each, sizes $sizes, 4 KiB / 2 MiB / 1 GiB pages"
