@@ -276,7 +276,11 @@ static void test_invalid(void **state)
 		{ HEAD BOOT "devices { nic0 { compatible = \"ptvm,vfio-pci\"; bdf = \"0000:03:00.0\"; "
 		  "port = <1>; }; }; };",
 		  "/devices/nic0: unknown property 'port' (known: compatible, status, bdf, path, fd, "
-		  "iommufd, reset, rom, guest-slot; name a property of your own x-NAME)" },
+		  "iommufd, reset, rom, guest-slot, vf-token; name a property of your own x-NAME)" },
+		{ HEAD BOOT "devices { nic0 { compatible = \"ptvm,vfio-pci\"; bdf = \"0000:03:00.0\"; "
+		  "vf-token = \"3f2d6a7e-9b1c-4d5e-8f00-11223344556\"; }; }; };",
+		  "/devices/nic0: 'vf-token' must be a UUID such as "
+		  "\"3f2d6a7e-9b1c-4d5e-8f00-112233445566\"" },
 		{ HEAD BOOT "devices { t { compatible = \"ptvm,testdev\"; mmio = <0x1234>; }; }; };",
 		  "/devices/t: 'mmio' must be a 4K-aligned guest-physical address" },
 		{ HEAD BOOT "devices { t { compatible = \"ptvm,testdev\"; port = <0x10000>; }; }; };",

@@ -28,7 +28,11 @@ for pages in 4k 2M 1G; do
     1G) echo 1 >$hp/hugepages-1048576kB/nr_hugepages; opt=--hugepages=1G ;;
   esac
   if [ $pages = 1G ] && [ "$(cat $hp/hugepages-1048576kB/nr_hugepages)" != 1 ]; then
-    fail "1 GiB pages" "L1 has no 1 GiB page (tests/lab/run sets them aside at boot)"
+    if grep -q "hugepagesz=1G" /proc/cmdline; then
+      fail "1 GiB pages" "L1 was to set a 1 GiB page aside at boot and has none"
+    else
+      skip "1 GiB pages" "this L1 has no 1 GiB page (an L1 with --memory 4G sets one aside; tools/test runs this test there too)"
+    fi
     continue
   fi
   ram ram-$pages $opt
