@@ -291,19 +291,29 @@ static void test_fd_given_twice(void **state)
 	assert_int_equal(sim_objects_open(), 0); /* ptvm closed it once, as it does */
 }
 
+/* One plain run (8 MiB, the device, the scripted guest) on the simulated kernel as the
+ * caller set it up. */
+static void run_plain(struct outcome *o)
+{
+	char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--console", "none",
+			 "--device", "vfio,bdf=0000:03:00.0", NULL };
+
+	sim.guest = guest_step;
+	memset(&g, 0, sizeof(g));
+	run_argv(9, argv, 0, 0, o);
+}
+
 /* Guest RAM is pinned at the first attach (the IOAS had no domain before): a memlock
  * limit too low is reported there, with the fix. */
 static void test_memlock_at_attach(void **state)
 {
-	char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--console", "none",
-			 "--device", "vfio,bdf=0000:03:00.0", NULL };
 	struct outcome o;
 
 	(void)state;
 	sim_reset();
 	sim_device_model(false);
 	sim.memlock_budget = 4 << 20;
-	run_argv(9, argv, 0, 0, &o);
+	run_plain(&o);
 	assert_true(o.ret < 0);
 	if (!strstr(o.msg, "VFIO_DEVICE_ATTACH_IOMMUFD_PT") || !strstr(o.msg, "RLIMIT_MEMLOCK") ||
 	    !strstr(o.msg, "8 MiB"))
@@ -315,17 +325,13 @@ static void test_memlock_at_attach(void **state)
  * nothing is said unless asked (--verbose). */
 static void test_map_file_absent(void **state)
 {
-	char *argv[] = { "run", "--payload", payload, "--memory", "8M", "--console", "none",
-			 "--device", "vfio,bdf=0000:03:00.0", NULL };
 	struct outcome o;
 
 	(void)state;
 	sim_reset();
 	sim_device_model(false);
 	sim.no_map_file = true;
-	sim.guest = guest_step;
-	memset(&g, 0, sizeof(g));
-	run_argv(9, argv, 0, 0, &o);
+	run_plain(&o);
 	if (o.ret != 0)
 		fail_msg("returned %d: %s%s", o.ret, o.msg, o.out);
 	assert_int_equal(sim.map_file_calls, 0);
