@@ -1,5 +1,5 @@
-# Guest RAM into the IOAS (run on the Linux 7.2 lab kernel): for 256 MiB, 1 GiB, 2 GiB (and
-# 4 GiB when L1 has the memory) guests in 4 KiB, 2 MiB and 1 GiB pages, the edu behind the
+# Guest RAM into the IOAS (run on the Linux 7.2 lab kernel): for 256 MiB, 1 GiB and 2 GiB
+# guests in 4 KiB, 2 MiB and 1 GiB pages, the edu behind the
 # root port assigned to a payload that only prints its first line and exits: ptvm's phases
 # (--verbose: populate, map, attach; start to vCPUs running), start to the payload's first
 # line under ptvm and under QEMU q35 (its memfd backend, hugetlb for huge pages, vfio-pci on
@@ -18,8 +18,9 @@ split() {
     END { printf "populate_ms=%.2f map_ms=%.2f attach_ms=%.2f ram_ms=%.2f to_vcpu_ms=%.2f map_file=%d",
       p - a, m - (p ? p : a), at - b, (p - a) + (m - (p ? p : a)) + (at - b), r, file }' /tmp/$1.err
 }
+# 4 GiB is left out: beside the 1 GiB pages L1 sets aside at boot it ran out of memory,
+# and bench/ioasmap's single map from IOVA 0 would cross the x86 MSI window above 3 GiB
 sizes="256M 1G 2G"
-[ "$(awk '/MemTotal/ {print $2}' /proc/meminfo)" -gt $((7 << 20)) ] && sizes="$sizes 4G"
 for mem in $sizes; do
   case $mem in *G) mib=$((${mem%G} * 1024)) ;; *M) mib=${mem%M} ;; esac
   for pages in 4k 2M 1G; do
@@ -41,8 +42,12 @@ for mem in $sizes; do
         -m $mem -object memory-backend-memfd,id=mem,size=$mem$qopt $qemu_base $qemu_exit \
         -kernel $pay/start.bin -object iommufd,id=iommufd0 -device vfio-pci,host=$edu,iommufd=iommufd0
       report ram qemu-q35 $run 1 mem=$mem pages=$pages
-      ioasmap $(vfio_cdev $edu) $mib >/tmp/ioas.out 2>&1 || fail "ioasmap $mem run $run" "$(cat /tmp/ioas.out)"
-      sed "s/^mib=[0-9]*/bench ram vmm=bare run=$run mem=$mem pages=$pages/" /tmp/ioas.out
+      # the old limit, one IOMMU_IOAS_MAP of 4 KiB pages: measured beside the 4 KiB runs
+      # (with a huge page pool reserved, L1 has no room for it)
+      if [ $pages = 4k ]; then
+        ioasmap $(vfio_cdev $edu) $mib >/tmp/ioas.out 2>&1 || fail "ioasmap $mem run $run" "$(cat /tmp/ioas.out)"
+        sed "s/^mib=[0-9]*/bench ram vmm=bare run=$run mem=$mem pages=4k/" /tmp/ioas.out
+      fi
     done
     echo 0 >$hp/hugepages-2048kB/nr_hugepages
   done
