@@ -120,3 +120,15 @@ bool bus_access(struct bus *b, uint64_t addr, void *data, uint32_t len, bool wri
 	}
 	return false;
 }
+
+const char *bus_name_at(struct bus *b, uint64_t addr)
+{
+	const struct bus_range *r;
+	const char *name;
+
+	pthread_rwlock_rdlock(&b->lock);
+	r = bus_find(b, addr);
+	name = r ? r->name : NULL;
+	pthread_rwlock_unlock(&b->lock);
+	return name;
+}

@@ -36,5 +36,7 @@ int bus_remove(struct bus *b, uint64_t base);
 /* Dispatches an access; returns false when no range covers [addr, addr+len). Unhandled
  * reads see all-ones, like a PC with nothing on the bus. */
 bool bus_access(struct bus *b, uint64_t addr, void *data, uint32_t len, bool write);
+/* The name of the range covering addr, or NULL; for reports (valid while the range is). */
+const char *bus_name_at(struct bus *b, uint64_t addr);
 
 #endif

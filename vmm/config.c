@@ -58,7 +58,7 @@ void config_free(struct vm_config *cfg)
 }
 
 enum { O_KERNEL = 256, O_PAYLOAD, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
-       O_HUGEPAGES, O_VERBOSE, O_IOMMUFD, O_CONFIG, O_SET };
+       O_HUGEPAGES, O_VERBOSE, O_STATS, O_IOMMUFD, O_CONFIG, O_SET };
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, O_KERNEL },
 	{ "payload", required_argument, NULL, O_PAYLOAD },
@@ -70,6 +70,7 @@ static const struct option run_opts[] = {
 	{ "device", required_argument, NULL, O_DEVICE },
 	{ "hugepages", optional_argument, NULL, O_HUGEPAGES },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
+	{ "stats", no_argument, NULL, O_STATS },
 	{ "iommufd", required_argument, NULL, O_IOMMUFD },
 	{ "config", required_argument, NULL, O_CONFIG },
 	{ "set", required_argument, NULL, O_SET },
@@ -134,6 +135,7 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 			cfg->hugepages = v;
 			break;
 		case O_VERBOSE: cfg->verbose = true; break;
+		case O_STATS: cfg->stats = true; break;
 		case O_CONFIG: case O_SET: break; /* read by load_config() */
 		case O_IOMMUFD:
 			if (parse_u64(optarg, INT32_MAX, &v) || v < 3)

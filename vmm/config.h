@@ -27,6 +27,7 @@ struct vm_config {
 	int cpus;
 	uint64_t hugepages;   /* the huge page size backing guest RAM (2M or 1G), 0: none */
 	bool verbose;
+	bool stats;           /* --stats: exits by reason and address, at the end */
 	int iommufd;          /* --iommufd FD from a management stack, or -1 */
 	enum console_kind console;
 	const char *console_path;

@@ -2,6 +2,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "vmm/log.h"
 #include "vmm/pci.h"
 #include "vmm/util.h"
+#include "vmm/exit_stats.h"
 #include "vmm/vcpu.h"
 
 static void run_usage(FILE *f)
@@ -41,6 +43,8 @@ static void run_usage(FILE *f)
 		"  --console KIND     stdio (default; raw mode on a terminal, Ctrl-A x quits),\n"
 		"                     file:PATH (output only), or none\n"
 		"  --verbose          print each setup step with its time on stderr\n"
+		"  --stats            at the end, print on stderr the guest's exits to ptvm by\n"
+		"                     reason and the ten busiest ports and MMIO addresses\n"
 		"  --iommufd FD       use this open /dev/iommu (from a management stack) for all\n"
 		"                     assigned devices; ptvm does not close it\n"
 		"  --device SPEC      add a device; types:\n",
@@ -51,6 +55,52 @@ static void run_usage(FILE *f)
 	      "Exit status: 0 when the guest powers off or reboots; 1 when the VM fails (a\n"
 	      "triple fault, a KVM error; registers are printed); 2 for bad options;\n"
 	      "128+N when stopped by signal N (130 also for Ctrl-A x).\n", f);
+}
+
+/* --stats: every vCPU's exits merged, by reason, then the busiest addresses with the
+ * device that claims each. */
+static void print_exit_stats(struct vm *vm, FILE *f)
+{
+	struct exit_stats *all = calloc(1, sizeof(*all));
+	struct exit_stats_row top[10];
+	int n, distinct;
+
+	if (!all)
+		return;
+	for (int i = 0; i < vm->ncpus; i++)
+		if (vm->vcpus[i].stats)
+			exit_stats_merge(all, vm->vcpus[i].stats);
+	fprintf(f, "ptvm: stats: %llu exits to ptvm", (unsigned long long)exit_stats_total(all));
+	for (int i = 0; i < vm->ncpus && vm->ncpus > 1; i++)
+		fprintf(f, "%s vCPU %d %llu", i ? "," : " (", i,
+			(unsigned long long)vm->vcpus[i].exits);
+	fprintf(f, "%s\nptvm: stats: by reason:", vm->ncpus > 1 ? ")" : "");
+	for (uint32_t r = 0; r <= EXIT_STATS_REASONS; r++) {
+		const char *name = exit_stats_reason_name(r);
+
+		if (!all->reason[r])
+			continue;
+		if (r == EXIT_STATS_REASONS)
+			fprintf(f, " other %llu", (unsigned long long)all->reason[r]);
+		else if (name)
+			fprintf(f, " %s %llu", name, (unsigned long long)all->reason[r]);
+		else
+			fprintf(f, " reason-%u %llu", r, (unsigned long long)all->reason[r]);
+	}
+	n = exit_stats_top(all, top, 10, &distinct);
+	fprintf(f, "\nptvm: stats: busiest addresses (%d of %d):\n", n, distinct);
+	for (int i = 0; i < n; i++) {
+		struct bus *b = top[i].mmio ? &vm->mmio : &vm->pio;
+		const char *dev = bus_name_at(b, top[i].addr);
+
+		fprintf(f, "ptvm: stats:   %-4s 0x%-10llx %-16s %llu\n", top[i].mmio ? "mmio" : "pio",
+			(unsigned long long)top[i].addr, dev ? dev : "(nothing)",
+			(unsigned long long)top[i].n);
+	}
+	if (all->untabled)
+		fprintf(f, "ptvm: stats:   %llu more at addresses beyond the table\n",
+			(unsigned long long)all->untabled);
+	free(all);
 }
 
 /* Waits for the VM to stop: a vCPU or device asks, or SIGINT/SIGTERM/SIGHUP arrive.
@@ -160,14 +210,20 @@ static int run_main(int argc, char **argv)
 		return r;
 	}
 	r = build(&vm);
+	for (int i = 0; r == 0 && cfg.stats && i < vm.ncpus; i++)
+		if (!(vm.vcpus[i].stats = calloc(1, sizeof(struct exit_stats))))
+			r = err_msg(ENOMEM, "out of memory for the exit statistics");
 	if (r == 0)
 		r = vcpus_start(&vm);
 	if (r == 0)
 		log_step("%d vCPU(s) running", cfg.cpus);
 	if (r == 0)
 		wait_for_stop(&vm, sfd);
+	vcpus_stop(&vm);
 	for (int i = 0; i < vm.ncpus; i++)
 		log_step("vCPU %d: %llu exits to ptvm", i, (unsigned long long)vm.vcpus[i].exits);
+	if (cfg.stats && r == 0)
+		print_exit_stats(&vm, stderr);
 	log_step("main thread: %llu wake-ups", (unsigned long long)vm.wakeups);
 	/* Teardown may hit errors of its own; the one that stopped the VM is the one to tell. */
 	if (r < 0)

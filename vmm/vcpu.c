@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "vmm/arch.h"
+#include "vmm/exit_stats.h"
 #include "vmm/sys.h"
 
 /* The signal that interrupts KVM_RUN when the VM stops. */
@@ -44,6 +45,13 @@ static void handle_exit(struct vcpu *v)
 	struct kvm_run *run = v->run;
 	char what[160];
 
+	if (v->stats) {
+		exit_stats_reason(v->stats, run->exit_reason);
+		if (run->exit_reason == KVM_EXIT_IO)
+			exit_stats_address(v->stats, false, run->io.port);
+		else if (run->exit_reason == KVM_EXIT_MMIO)
+			exit_stats_address(v->stats, true, run->mmio.phys_addr);
+	}
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		handle_io(v);
@@ -197,6 +205,8 @@ void vcpus_destroy(struct vm *vm)
 			sys_munmap(v->run, v->run_size);
 		if (v->fd >= 0)
 			sys_close(v->fd);
+		free(v->stats);
+		v->stats = NULL;
 		v->run = NULL;
 		v->fd = -1;
 	}

@@ -22,6 +22,8 @@ struct mem_region {
 };
 #define VM_MAX_MEM 4
 
+struct exit_stats;
+
 struct vcpu {
 	struct vm *vm;
 	int id;
@@ -31,6 +33,7 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	uint64_t exits; /* KVM_RUN returns to ptvm */
+	struct exit_stats *stats; /* --stats: this vCPU's exits by reason and address */
 };
 
 /* Devices the VM owns; torn down in reverse order of creation. */

@@ -4,20 +4,25 @@ k=/lab/files/bzImage
 i=/lab/files/l2-initrd.gz
 t0=$(cut -d' ' -f1 /proc/uptime)
 
-boot() { # boot NAME CPUS MEMORY EXTRA_CMDLINE: runs ptvm, leaves /tmp/NAME.log and $rc
-  local s=$(cut -d' ' -f1 /proc/uptime)
-  timeout 120 ptvm run --kernel $k --initrd $i --cpus "$2" --memory "$3" \
-    --cmdline "console=ttyS0 quiet $4" --console file:/tmp/$1.log 2>/tmp/$1.err
+boot() { # boot NAME CPUS MEMORY EXTRA_CMDLINE [PTVM-OPTION...]: runs ptvm, leaves
+  # /tmp/NAME.log, /tmp/NAME.err and $rc
+  local s=$(cut -d' ' -f1 /proc/uptime) name=$1 cpus=$2 mem=$3 extra=$4
+  shift 4
+  timeout 120 ptvm run --kernel $k --initrd $i --cpus "$cpus" --memory "$mem" \
+    --cmdline "console=ttyS0 quiet $extra" --console file:/tmp/$name.log "$@" 2>/tmp/$name.err
   rc=$?
   local e=$(cut -d' ' -f1 /proc/uptime)
   secs=$(awk "BEGIN {printf \"%.2f\", $e - $s}")
-  echo "--- L2 $1: ptvm exit $rc after ${secs}s (L1 wall clock)"
-  cat /tmp/$1.log /tmp/$1.err
+  echo "--- L2 $name: ptvm exit $rc after ${secs}s (L1 wall clock)"
+  cat /tmp/$name.log /tmp/$name.err
 }
 
-boot one 1 256M ""
+boot one 1 256M "" --stats
 check "1 vCPU: ptvm exits 0 after guest poweroff (got $rc)" [ "$rc" = 0 ]
 check "1 vCPU: marker printed" grep -q "L2-MARKER" /tmp/one.log
+check "--stats: the exits to ptvm counted" grep -Eq "^ptvm: stats: [1-9][0-9]* exits to ptvm" /tmp/one.err
+check "--stats: port I/O among the reasons" grep -Eq "^ptvm: stats: by reason:.* io [1-9]" /tmp/one.err
+check "--stats: the UART's ports among the busiest, named" grep -Eq "^ptvm: stats: +pio +0x3f[8-9a-f] +serial +[1-9]" /tmp/one.err
 check "1 vCPU: guest sees 1 CPU" grep -q "L2-MARKER .* cpus=1 " /tmp/one.log
 check "1 vCPU: ptvm says the guest powered off" grep -q "ptvm: guest powered off" /tmp/one.err
 echo "L2 boot-to-poweroff with 1 vCPU: ${secs}s; guest: $(grep -o 'uptime=[0-9.]*' /tmp/one.log)"
