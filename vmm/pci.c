@@ -1,7 +1,12 @@
 #include "vmm/pci.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "vmm/coalesced.h"
+#include "vmm/log.h"
 
 #define CF8_ENABLE 0x80000000u
 
@@ -115,6 +120,16 @@ int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uin
 	    (r = bus_add(&vm->pio, 0xcfc, 4, conf1_data, h, "pci-conf1-data")) ||
 	    (r = bus_add(&vm->mmio, ecam_base, 1u << 20, ecam, h, "pci-ecam")))
 		return r;
+	/* An address write does nothing until the data access that follows it, which exits:
+	 * let KVM queue address writes instead of exiting for each (vmm/coalesced.h). */
+	r = coalesced_pio_add(vm, 0xcf8, 4);
+	if (r == -EOPNOTSUPP)
+		log_step("PCI configuration: the kernel cannot coalesce port writes; each address "
+			 "write exits");
+	else if (r < 0)
+		fprintf(stderr, "ptvm: warning: %s: each PCI configuration address write exits\n",
+			err_get());
+	err_clear();
 	return 0;
 }
 

@@ -74,7 +74,8 @@ static void print_exit_stats(struct vm *vm, FILE *f)
 	for (int i = 0; i < vm->ncpus && vm->ncpus > 1; i++)
 		fprintf(f, "%s vCPU %d %llu", i ? "," : " (", i,
 			(unsigned long long)vm->vcpus[i].exits);
-	fprintf(f, "%s\nptvm: stats: by reason:", vm->ncpus > 1 ? ")" : "");
+	fprintf(f, "%s; %llu port writes queued by KVM without an exit\nptvm: stats: by reason:",
+		vm->ncpus > 1 ? ")" : "", (unsigned long long)vm->coalesced.writes);
 	for (uint32_t r = 0; r <= EXIT_STATS_REASONS; r++) {
 		const char *name = exit_stats_reason_name(r);
 

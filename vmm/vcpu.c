@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include "vmm/arch.h"
+#include "vmm/coalesced.h"
 #include "vmm/exit_stats.h"
 #include "vmm/sys.h"
 
@@ -45,6 +46,8 @@ static void handle_exit(struct vcpu *v)
 	struct kvm_run *run = v->run;
 	char what[160];
 
+	/* writes KVM queued instead of exiting happened before this exit: replay them first */
+	coalesced_drain(v->vm);
 	if (v->stats) {
 		exit_stats_reason(v->stats, run->exit_reason);
 		if (run->exit_reason == KVM_EXIT_IO)
@@ -149,6 +152,7 @@ int vcpus_create(struct vm *vm, int n)
 		if (!v->run)
 			return err_ctx(r, "vCPU %d run area", i);
 		v->run_size = (size_t)mmap_size;
+		coalesced_attach(vm, v->run, v->run_size);
 		r = arch_vcpu_init(v);
 		if (r < 0)
 			return err_ctx(r, "set up vCPU %d", i);

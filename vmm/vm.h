@@ -71,6 +71,13 @@ struct vm {
 	bool stopping;
 	int exit_status;
 	uint64_t wakeups; /* times the main thread woke up */
+	struct {	/* vmm/coalesced.c */
+		int page;	/* the ring's page in a vCPU's run area; 0: nothing coalesced */
+		struct kvm_coalesced_mmio_ring *ring;
+		uint32_t max;	/* entries in the ring */
+		pthread_mutex_t lock;
+		uint64_t writes; /* replayed so far */
+	} coalesced;
 	char exit_reason[768];
 };
 

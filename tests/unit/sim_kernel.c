@@ -513,8 +513,8 @@ static int kvm_ioctl(unsigned long req, void *arg)
 		return KVM_API_VERSION;
 	case KVM_CREATE_VM:
 		return obj_new(K_VM);
-	case KVM_CHECK_EXTENSION:
-		return 1;
+	case KVM_CHECK_EXTENSION: /* the coalesced ring's page, where x86 KVM has it */
+		return (long)arg == KVM_CAP_COALESCED_MMIO ? 2 : 1;
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return 3 * 4096;
 	case KVM_GET_SUPPORTED_CPUID: {
@@ -606,6 +606,7 @@ static int vm_ioctl(unsigned long req, void *arg)
 	case KVM_CREATE_IRQCHIP:
 	case KVM_CREATE_PIT2:
 	case KVM_IRQ_LINE:
+	case KVM_REGISTER_COALESCED_MMIO:
 	case KVM_CHECK_EXTENSION:
 		return req == KVM_CHECK_EXTENSION;
 	case KVM_SET_USER_MEMORY_REGION:

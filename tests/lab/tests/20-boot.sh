@@ -23,6 +23,9 @@ check "1 vCPU: marker printed" grep -q "L2-MARKER" /tmp/one.log
 check "--stats: the exits to ptvm counted" grep -Eq "^ptvm: stats: [1-9][0-9]* exits to ptvm" /tmp/one.err
 check "--stats: port I/O among the reasons" grep -Eq "^ptvm: stats: by reason:.* io [1-9]" /tmp/one.err
 check "--stats: the UART's ports among the busiest, named" grep -Eq "^ptvm: stats: +pio +0x3f[8-9a-f] +serial +[1-9]" /tmp/one.err
+check "--stats: PCI configuration address writes queued by KVM, not exits" \
+  grep -Eq "^ptvm: stats: [0-9]+ exits to ptvm; [1-9][0-9]* port writes queued" /tmp/one.err
+check "--stats: 0xcf8 is not among the busiest exits" sh -c '! grep -q "pio  0xcf8 " /tmp/one.err'
 check "1 vCPU: guest sees 1 CPU" grep -q "L2-MARKER .* cpus=1 " /tmp/one.log
 check "1 vCPU: ptvm says the guest powered off" grep -q "ptvm: guest powered off" /tmp/one.err
 echo "L2 boot-to-poweroff with 1 vCPU: ${secs}s; guest: $(grep -o 'uptime=[0-9.]*' /tmp/one.log)"
