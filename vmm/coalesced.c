@@ -1,30 +1,55 @@
 #include "vmm/coalesced.h"
 
 #include <errno.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "vmm/sys.h"
 #include "vmm/vm.h"
 
-int coalesced_pio_add(struct vm *vm, uint16_t port, uint32_t len)
+#define KICK_NS 5000000 /* the longest a queued write waits when no exit comes: 5 ms */
+
+static int zone(struct vm *vm, unsigned long req, bool pio, uint64_t addr, uint32_t len)
 {
-	struct kvm_coalesced_mmio_zone z = { .addr = port, .size = len, .pio = 1 };
+	struct kvm_coalesced_mmio_zone z = { .addr = addr, .size = len, .pio = pio };
+
+	return req == KVM_REGISTER_COALESCED_MMIO
+		       ? sys_ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z)
+		       : sys_ioctl(vm->vm_fd, KVM_UNREGISTER_COALESCED_MMIO, &z);
+}
+
+int coalesced_add(struct vm *vm, bool pio, uint64_t addr, uint32_t len)
+{
 	int page, r;
 
-	if ((r = sys_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO)) <= 0)
+	if (vm->kvm_fd < 0) /* no KVM (device tests and fuzzing): nothing queues writes */
+		return -EOPNOTSUPP;
+	if (pio && (r = sys_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO)) <= 0)
 		return r < 0 ? r : -EOPNOTSUPP;
 	if ((page = sys_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO)) <= 0)
 		return page < 0 ? page : -EOPNOTSUPP;
-	if ((r = sys_ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z)) < 0)
+	if (vm->coalesced.timer_fd < 0) {
+		vm->coalesced.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (vm->coalesced.timer_fd < 0)
+			return err_errno(errno, "timerfd_create");
+	}
+	if ((r = zone(vm, KVM_REGISTER_COALESCED_MMIO, pio, addr, len)) < 0)
 		return r;
 	vm->coalesced.page = page;
 	return 0;
 }
 
+int coalesced_remove(struct vm *vm, bool pio, uint64_t addr, uint32_t len)
+{
+	int r = zone(vm, KVM_UNREGISTER_COALESCED_MMIO, pio, addr, len);
+
+	return r < 0 ? r : 0;
+}
+
 void coalesced_attach(struct vm *vm, void *run, size_t run_size)
 {
-	size_t off = (size_t)vm->coalesced.page * (size_t)sysconf(_SC_PAGESIZE);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t off = (size_t)vm->coalesced.page * page;
 
 	if (!vm->coalesced.page || vm->coalesced.ring || off + page > run_size)
 		return;
@@ -55,4 +80,30 @@ void coalesced_drain(struct vm *vm)
 		__atomic_store_n(&ring->first, (first + 1) % vm->coalesced.max, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&vm->coalesced.lock);
+}
+
+void coalesced_kick(struct vm *vm)
+{
+	struct itimerspec t = { .it_value = { .tv_nsec = KICK_NS } };
+
+	/* armed once until it fires: a burst of kicks costs one system call */
+	if (vm->coalesced.timer_fd < 0 || __atomic_exchange_n(&vm->coalesced.kicked, true,
+							      __ATOMIC_ACQ_REL))
+		return;
+	timerfd_settime(vm->coalesced.timer_fd, 0, &t, NULL);
+}
+
+int coalesced_timer_fd(const struct vm *vm)
+{
+	return vm->coalesced.timer_fd;
+}
+
+void coalesced_timer(struct vm *vm)
+{
+	uint64_t n;
+
+	if (read(vm->coalesced.timer_fd, &n, sizeof(n)) != sizeof(n))
+		return;
+	__atomic_store_n(&vm->coalesced.kicked, false, __ATOMIC_RELEASE);
+	coalesced_drain(vm);
 }

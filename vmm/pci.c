@@ -122,7 +122,7 @@ int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uin
 		return r;
 	/* An address write does nothing until the data access that follows it, which exits:
 	 * let KVM queue address writes instead of exiting for each (vmm/coalesced.h). */
-	r = coalesced_pio_add(vm, 0xcf8, 4);
+	r = coalesced_add(vm, true, 0xcf8, 4);
 	if (r == -EOPNOTSUPP)
 		log_step("PCI configuration: the kernel cannot coalesce port writes; each address "
 			 "write exits");

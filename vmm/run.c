@@ -15,6 +15,7 @@
 #include "vmm/log.h"
 #include "vmm/pci.h"
 #include "vmm/util.h"
+#include "vmm/coalesced.h"
 #include "vmm/exit_stats.h"
 #include "vmm/vcpu.h"
 
@@ -108,14 +109,15 @@ static void print_exit_stats(struct vm *vm, FILE *f)
  * Console input is pumped here, so vCPU threads never block on the terminal. */
 static void wait_for_stop(struct vm *vm, int sfd)
 {
-	struct pollfd p[3] = {
+	struct pollfd p[4] = {
 		{ .fd = vm->stop_fd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = vm->console ? console_input_fd(vm->console) : -1, .events = POLLIN },
+		{ .fd = coalesced_timer_fd(vm), .events = POLLIN },
 	};
 
 	while (!vm_stopping(vm)) {
-		if (poll(p, 3, -1) < 0)
+		if (poll(p, 4, -1) < 0)
 			continue;
 		vm->wakeups++;
 		if (p[1].revents & POLLIN) {
@@ -127,6 +129,8 @@ static void wait_for_stop(struct vm *vm, int sfd)
 		}
 		if ((p[2].revents & (POLLIN | POLLHUP)) && console_pump(vm->console) < 0)
 			p[2].fd = -1; /* input closed: keep running without it */
+		if (p[3].revents & POLLIN)
+			coalesced_timer(vm); /* queued writes no exit came for */
 	}
 }
 
@@ -221,6 +225,7 @@ static int run_main(int argc, char **argv)
 	if (r == 0)
 		wait_for_stop(&vm, sfd);
 	vcpus_stop(&vm);
+	coalesced_drain(&vm); /* what the guest wrote last, if no exit followed it */
 	for (int i = 0; i < vm.ncpus; i++)
 		log_step("vCPU %d: %llu exits to ptvm", i, (unsigned long long)vm.vcpus[i].exits);
 	if (cfg.stats && r == 0)

@@ -1,8 +1,11 @@
 #include "vmm/serial.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/coalesced.h"
 #include "vmm/console.h"
 
 enum {
@@ -25,6 +28,9 @@ struct serial {
 	int level;
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thre_pending;
+	uint64_t base;		/* port of the transmit register, 0 for an MMIO UART */
+	bool coalescing;	/* KVM queues transmit register writes (vmm/coalesced.h) */
+	bool cannot_coalesce;
 	uint8_t rx[RX_SIZE];
 	unsigned rx_head, rx_count;
 };
@@ -69,6 +75,29 @@ static void serial_rx(void *opaque, const uint8_t *buf, size_t len)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Transmit register writes are queued by KVM only while the guest polls the line status
+ * (from its first read of it, until it enables the transmit interrupt): a guest waiting
+ * for that interrupt must see each write at once (the write raises it), and one that
+ * never polls may write and then go quiet with no exit to replay its bytes. Entries
+ * queued before a change are replayed before the access that changed it. */
+static void set_coalescing(struct serial *s, bool on)
+{
+	int r;
+
+	if (on == s->coalescing || !s->base || s->cannot_coalesce)
+		return;
+	r = on ? coalesced_add(s->vm, true, s->base, 1) : coalesced_remove(s->vm, true, s->base, 1);
+	if (r == 0) {
+		s->coalescing = on;
+		return;
+	}
+	s->cannot_coalesce = true; /* say it once; exits are always correct */
+	if (r != -EOPNOTSUPP)
+		fprintf(stderr, "ptvm: warning: %s: UART transmit writes %s\n", err_get(),
+			on ? "exit one by one" : "stay queued until the next exit or 5 ms");
+	err_clear();
+}
+
 static uint8_t reg_read(struct serial *s, unsigned reg)
 {
 	uint8_t v = 0;
@@ -95,6 +124,12 @@ static uint8_t reg_read(struct serial *s, unsigned reg)
 	case MCR:
 		return s->mcr;
 	case LSR:
+		/* a guest polling the line status writes next: its last bytes must not wait
+		 * in KVM's queue for an exit that may not come */
+		if (!(s->ier & IER_THRI))
+			set_coalescing(s, true);
+		if (s->coalescing)
+			coalesced_kick(s->vm);
 		return LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0);
 	case MSR:
 		if (s->mcr & MCR_LOOP) /* outputs looped back to inputs */
@@ -128,6 +163,8 @@ static void reg_write(struct serial *s, unsigned reg, uint8_t v)
 		}
 		if (!(s->ier & IER_THRI) && (v & IER_THRI))
 			s->thre_pending = true; /* enabling THRE with an empty THR interrupts */
+		if (v & IER_THRI)
+			set_coalescing(s, false);
 		s->ier = v & IER_MASK;
 		return;
 	case IIR_FCR:
@@ -198,5 +235,7 @@ int serial_create(struct vm *vm, struct bus *bus, uint64_t base, uint32_t irq)
 	vm_add_device(vm, &s->dev);
 	if (vm->console)
 		console_set_rx(vm->console, serial_rx, s);
+	if (bus == &vm->pio) /* its transmit register may be coalesced (set_coalescing) */
+		s->base = base;
 	return 0;
 }

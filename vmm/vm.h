@@ -77,6 +77,8 @@ struct vm {
 		uint32_t max;	/* entries in the ring */
 		pthread_mutex_t lock;
 		uint64_t writes; /* replayed so far */
+		int timer_fd;	/* the kick timer, -1 until something is coalesced */
+		bool kicked;	/* the timer is armed */
 	} coalesced;
 	char exit_reason[768];
 };

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vm vm;
 
 	memset(&vm, 0, sizeof(vm));
-	vm.vm_fd = -1; /* IRQ line changes go to the simulated kernel and fail harmlessly */
+	vm.kvm_fd = vm.vm_fd = vm.coalesced.timer_fd = -1; /* IRQ line changes go to the simulated kernel and fail harmlessly */
 	bus_init(&vm.pio, "pio");
 	if (serial_create(&vm, &vm.pio, 0x3f8, 4) < 0)
 		__builtin_trap();

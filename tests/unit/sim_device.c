@@ -155,6 +155,7 @@ int sim_machine_start(struct sim_machine *m)
 	sim_install_device();
 	memset(m, 0, sizeof(*m));
 	m->vm.vm_fd = SIM_VM_FD;
+	m->vm.kvm_fd = m->vm.coalesced.timer_fd = -1; /* no /dev/kvm: nothing coalesced */
 	m->vm.cfg = &m->cfg;
 	m->vm.memslots_used = 1; /* slot 0: guest RAM */
 	bus_init(&m->vm.pio, "pio");

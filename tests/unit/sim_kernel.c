@@ -607,6 +607,7 @@ static int vm_ioctl(unsigned long req, void *arg)
 	case KVM_CREATE_PIT2:
 	case KVM_IRQ_LINE:
 	case KVM_REGISTER_COALESCED_MMIO:
+	case KVM_UNREGISTER_COALESCED_MMIO:
 	case KVM_CHECK_EXTENSION:
 		return req == KVM_CHECK_EXTENSION;
 	case KVM_SET_USER_MEMORY_REGION:

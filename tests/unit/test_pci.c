@@ -35,7 +35,7 @@ static struct pci_func fake = { .ops = &fake_ops, .name = "fake" };
 static int setup(void **state)
 {
 	memset(&vm, 0, sizeof(vm));
-	vm.vm_fd = -1;
+	vm.kvm_fd = vm.vm_fd = vm.coalesced.timer_fd = -1;
 	bus_init(&vm.pio, "pio");
 	bus_init(&vm.mmio, "mmio");
 	memset(space, 0, sizeof(space));

@@ -23,7 +23,7 @@ static void out(uint16_t reg, uint8_t v) { assert_true(bus_access(&vm.pio, 0x3f8
 static int setup(void **state)
 {
 	memset(&vm, 0, sizeof(vm));
-	vm.vm_fd = -1; /* IRQ line changes fail harmlessly: no KVM here */
+	vm.kvm_fd = vm.vm_fd = vm.coalesced.timer_fd = -1; /* IRQ line changes fail harmlessly: no KVM here */
 	bus_init(&vm.pio, "pio");
 	return serial_create(&vm, &vm.pio, 0x3f8, 4);
 }
