@@ -18,16 +18,32 @@ static int zone(struct vm *vm, unsigned long req, bool pio, uint64_t addr, uint3
 		       : sys_ioctl(vm->vm_fd, KVM_UNREGISTER_COALESCED_MMIO, &z);
 }
 
-int coalesced_add(struct vm *vm, bool pio, uint64_t addr, uint32_t len)
+/* What the kernel offers, asked once per VM (a failed check is asked again next time):
+ * 0, -EOPNOTSUPP, or the failed check's error. */
+static int probe(struct vm *vm, bool pio)
 {
-	int page, r;
+	int r;
 
 	if (vm->kvm_fd < 0) /* no KVM (device tests and fuzzing): nothing queues writes */
 		return -EOPNOTSUPP;
-	if (pio && (r = sys_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO)) <= 0)
-		return r < 0 ? r : -EOPNOTSUPP;
-	if ((page = sys_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO)) <= 0)
-		return page < 0 ? page : -EOPNOTSUPP;
+	if (!vm->coalesced.probed) {
+		if ((r = sys_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO)) < 0)
+			return r;
+		vm->coalesced.page = r; /* the ring's page in a vCPU's run area; 0: none */
+		if ((r = sys_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_PIO)) < 0)
+			return r;
+		vm->coalesced.pio = r > 0;
+		vm->coalesced.probed = true;
+	}
+	return vm->coalesced.page > 0 && (!pio || vm->coalesced.pio) ? 0 : -EOPNOTSUPP;
+}
+
+int coalesced_add(struct vm *vm, bool pio, uint64_t addr, uint32_t len)
+{
+	int r;
+
+	if ((r = probe(vm, pio)) < 0)
+		return r;
 	if (vm->coalesced.timer_fd < 0) {
 		vm->coalesced.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (vm->coalesced.timer_fd < 0)
@@ -35,15 +51,15 @@ int coalesced_add(struct vm *vm, bool pio, uint64_t addr, uint32_t len)
 	}
 	if ((r = zone(vm, KVM_REGISTER_COALESCED_MMIO, pio, addr, len)) < 0)
 		return r;
-	vm->coalesced.page = page;
+	/* the ring is found when the vCPUs are mapped; a range added later finds it here */
+	if (vm->ncpus > 0 && vm->vcpus[0].run)
+		coalesced_attach(vm, vm->vcpus[0].run, vm->vcpus[0].run_size);
 	return 0;
 }
 
 int coalesced_remove(struct vm *vm, bool pio, uint64_t addr, uint32_t len)
 {
-	int r = zone(vm, KVM_UNREGISTER_COALESCED_MMIO, pio, addr, len);
-
-	return r < 0 ? r : 0;
+	return zone(vm, KVM_UNREGISTER_COALESCED_MMIO, pio, addr, len);
 }
 
 void coalesced_attach(struct vm *vm, void *run, size_t run_size)

@@ -72,7 +72,9 @@ struct vm {
 	int exit_status;
 	uint64_t wakeups; /* times the main thread woke up */
 	struct {	/* vmm/coalesced.c */
-		int page;	/* the ring's page in a vCPU's run area; 0: nothing coalesced */
+		bool probed;	/* the kernel was asked what it offers (below) */
+		int page;	/* the ring's page in a vCPU's run area; 0: none */
+		bool pio;	/* port I/O can be coalesced too */
 		struct kvm_coalesced_mmio_ring *ring;
 		uint32_t max;	/* entries in the ring */
 		pthread_mutex_t lock;
