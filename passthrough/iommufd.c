@@ -136,8 +136,9 @@ int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct kvm_create_device kd = { .type = KVM_DEV_TYPE_VFIO };
 	struct pt_ctx *c;
+	uint64_t page = vm->cfg->hugepages ? vm->cfg->hugepages : 4096;
 	int r, nthreads;
-	char sz[32];
+	char sz[32], psz[32];
 
 	if (vm->passthrough) {
 		*out = vm->passthrough;
@@ -167,16 +168,12 @@ int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
 	log_step("iommufd: IOAS %u allocated", c->ioas);
 	/* Every page will be pinned: fault them in first, in parallel (populate.c). */
 	nthreads = populate_threads(vm->ram_size);
-	r = populate_ram(vm->ram, vm->ram_size, vm->cfg->hugepages ? vm->cfg->hugepages : 4096,
-			 nthreads);
-	if (r < 0) {
-		return err_ctx(r, "guest RAM of %s", format_size(vm->ram_size, sz, sizeof(sz)));
-	} else {
-		log_step("iommufd: guest RAM populated (%s, %d thread(s), %s pages)",
-			 format_size(vm->ram_size, sz, sizeof(sz)), nthreads,
-			 vm->cfg->hugepages == (1ull << 30) ? "1 GiB"
-			 : vm->cfg->hugepages ? "2 MiB" : "4 KiB");
-	}
+	r = populate_ram(vm->ram, vm->ram_size, page, nthreads);
+	format_size(vm->ram_size, sz, sizeof(sz));
+	if (r < 0)
+		return err_ctx(r, "guest RAM of %s", sz);
+	log_step("iommufd: guest RAM populated (%s, %d thread(s), %s pages)", sz, nthreads,
+		 format_size(page, psz, sizeof(psz)));
 	r = map_ram(c);
 	if (r < 0)
 		return r;

@@ -191,8 +191,8 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 		return err_msg(EINVAL, "--initrd and --cmdline need --kernel, not --payload");
 	if (cfg->hugepages && cfg->memory % cfg->hugepages)
 		return err_msg(EINVAL, "--memory (or 'memory-size') must be a multiple of %s with "
-				       "--hugepages=%s", cfg->hugepages == HUGEPAGE_1G ? "1G" : "2M",
-			       cfg->hugepages == HUGEPAGE_1G ? "1G" : "2M");
+				       "--hugepages=%s", hugepage_name(cfg->hugepages),
+			       hugepage_name(cfg->hugepages));
 	if (!cfg->cmdline)
 		cfg->cmdline = DEFAULT_CMDLINE;
 	return 0;

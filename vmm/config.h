@@ -41,6 +41,11 @@ struct vm_config {
 #define DEFAULT_CMDLINE "console=ttyS0"
 #define HUGEPAGE_2M (2ull << 20)
 #define HUGEPAGE_1G (1ull << 30)
+/* A huge page size as the options and the kernel's boot parameters spell it. */
+static inline const char *hugepage_name(uint64_t size)
+{
+	return size == HUGEPAGE_1G ? "1G" : "2M";
+}
 
 /* Parses "ptvm run" arguments (argv[0] is "run"): --config FILE (with --set overrides) is
  * read first, then every other option applies over it. 0 on success; -EINVAL with a

@@ -35,7 +35,7 @@ static int hugepage_pool(const struct vm_config *cfg)
 				       "boot (hugepagesz=%s hugepages=%llu)",
 			       (unsigned long long)need, format_size(cfg->hugepages, size, sizeof(size)),
 			       (unsigned long long)have, (unsigned long long)need, kb,
-			       cfg->hugepages == (1ull << 30) ? "1G" : "2M", (unsigned long long)need);
+			       hugepage_name(cfg->hugepages), (unsigned long long)need);
 	return 0;
 }
 
@@ -55,7 +55,7 @@ static int ram_create(struct vm *vm)
 	if (cfg->hugepages) {
 		if ((r = hugepage_pool(cfg)) < 0)
 			return r;
-		flags = MFD_HUGETLB | (cfg->hugepages == (1ull << 30) ? MFD_HUGE_1GB : MFD_HUGE_2MB);
+		flags = MFD_HUGETLB | (cfg->hugepages == HUGEPAGE_1G ? MFD_HUGE_1GB : MFD_HUGE_2MB);
 	}
 	vm->ram_fd = sys_memfd_create("ptvm-guest-ram", flags);
 	if (vm->ram_fd < 0)
