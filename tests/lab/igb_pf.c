@@ -95,7 +95,7 @@ static int lock_mailbox(void)
 	return 0;
 }
 
-static void send(const uint32_t *msg, int n)
+static void mbx_send(const uint32_t *msg, int n)
 {
 	if (!lock_mailbox()) {
 		fprintf(stderr, "igb-pf: VF 0 holds its mailbox; reply 0x%08x dropped\n", msg[0]);
@@ -222,12 +222,12 @@ int main(int argc, char **argv)
 			uint32_t reply[3] = { VF_RESET | MSG_ACK,
 					      mac[0] | mac[1] << 8 | mac[2] << 16 | (uint32_t)mac[3] << 24,
 					      mac[4] | mac[5] << 8 };
-			send(reply, 3);
+			mbx_send(reply, 3);
 			cts = 1;
 			printf("igb-pf: VF 0 reset: MAC %s, receive and transmit on\n", argv[3]);
 		} else if (!cts) {
 			msg[0] |= MSG_NACK;
-			send(msg, 1);
+			mbx_send(msg, 1);
 			printf("igb-pf: VF 0 message 0x%08x before its reset: refused\n", msg[0]);
 		} else {
 			/* a new MAC (not a filter add or clear, which carry MSGINFO) */
@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 			}
 			printf("igb-pf: VF 0 message 0x%08x: acknowledged\n", msg[0]);
 			msg[0] |= MSG_ACK | MSG_CTS;
-			send(msg, 1);
+			mbx_send(msg, 1);
 		}
 		fflush(stdout);
 	}
