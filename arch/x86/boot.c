@@ -1,6 +1,8 @@
 /* Loading what boots: a bzImage through the Linux x86 boot protocol's 64-bit entry (the
- * kernel is entered in long mode with an identity map of the low 4 GiB), or a flat payload
- * entered in 32-bit protected mode at 1 MiB. Both get the ACPI tables. */
+ * kernel is entered in long mode with an identity map of the low 4 GiB), an uncompressed
+ * vmlinux through its PVH entry (loaded by its ELF program headers, entered in 32-bit
+ * protected mode with hvm_start_info), or a flat payload entered in 32-bit protected mode
+ * at 1 MiB. All get the ACPI tables. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -27,8 +29,8 @@ int bzimage_parse(const uint8_t *img, size_t hdr_len, size_t len, struct bzimage
 
 	if (hdr_len > len || hdr_len < 0x1f1 + sizeof(struct setup_header) ||
 	    le16(img + 0x1fe) != BOOT_FLAG || le32(img + 0x202) != HDR_MAGIC)
-		return err_msg(EINVAL, "not a bzImage (no Linux boot header); a raw binary goes "
-				       "with --payload");
+		return err_msg(EINVAL, "neither a bzImage (no Linux boot header) nor an ELF "
+				       "vmlinux; a raw binary goes with --payload");
 	bz->version = le16(img + 0x206);
 	if (bz->version < MIN_PROTOCOL)
 		return err_msg(EINVAL, "boot protocol %u.%02u is too old; ptvm needs 2.12 "
@@ -102,7 +104,6 @@ static int read_into(int fd, const char *path, uint8_t *dst, uint64_t off, uint6
 	return 0;
 }
 
-/* Reads a whole file into guest memory at gpa, checking that it fits below limit. */
 /* Reads a whole file into guest RAM within [lo, hi): at lo, or (at_top) as high as it fits,
  * page aligned. One open decides both the size and the place. */
 static int load_file(struct vm *vm, const char *what, const char *path, uint64_t lo,
@@ -159,46 +160,131 @@ static int setup_long_mode_tables(struct vm *vm)
 	return 0;
 }
 
-/* Only the header is read into ptvm's memory; the kernel goes straight into guest RAM. */
-static int load_bzimage(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
+/* The command line at X86_CMDLINE; max is what the kernel takes, terminator included. */
+static int put_cmdline(struct vm *vm, uint64_t max)
+{
+	const char *cmdline = vm->cfg->cmdline;
+	size_t len = strlen(cmdline);
+
+	if (len >= max || len >= X86_CMDLINE_MAX)
+		return err_msg(EINVAL, "--cmdline is %zu bytes; this kernel takes at most %llu", len,
+			       (unsigned long long)(max ? max - 1 : 0));
+	memcpy(gpa_to_hva(vm, X86_CMDLINE, len + 1), cmdline, len + 1);
+	return 0;
+}
+
+/* The vmlinux's segments go straight from the file into guest RAM; only the headers and
+ * notes pass through ptvm's memory. Nothing below 1 MiB is the kernel's (ptvm's tables and
+ * the firmware area are there). */
+static int load_pvh(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *head, size_t got,
+		    uint64_t file_size, uint64_t rsdp)
 {
 	const struct vm_config *cfg = vm->cfg;
-	uint64_t low_end = vm->mem[0].size, initrd = 0, initrd_size = 0, kernel_end, file_size = 0;
-	size_t cmdlen = strlen(cfg->cmdline), got = 0;
-	static uint8_t hdr[BZIMAGE_HDR_READ];
+	uint64_t low_end = vm->mem[0].size, initrd = 0, initrd_size = 0;
+	struct boot_e820_entry e820[X86_PVH_MEMMAP_MAX];
+	struct pvh_start_info *si = gpa_to_hva(vm, X86_PVH_INFO, sizeof(*si));
+	struct pvh_memmap_entry *mm;
+	struct elf_kernel k;
+	uint32_t entry = 0;
+	int r, found = 0, n;
+
+	if ((r = elf_kernel_parse(head, got, file_size, &k)) < 0)
+		return r;
+	for (int i = 0; i < k.nnote && !found; i++) {
+		static uint8_t notes[65536];
+
+		if (k.note[i].size > sizeof(notes))
+			return err_msg(EINVAL, "an ELF note segment of %llu bytes (at most %zu)",
+				       (unsigned long long)k.note[i].size, sizeof(notes));
+		if ((r = read_into(fd, cfg->kernel, notes, k.note[i].offset, k.note[i].size)) < 0 ||
+		    (found = pvh_note_entry(notes, (size_t)k.note[i].size, &entry)) < 0)
+			return r < 0 ? r : found;
+	}
+	if (!found)
+		return err_msg(EINVAL, "no PVH entry point (the XEN_ELFNOTE_PHYS32_ENTRY note): "
+				       "build the kernel with CONFIG_PVH=y, or boot its bzImage");
+	for (int i = 0; i < k.nseg; i++) {
+		const struct elf_segment *s = &k.seg[i];
+		uint8_t *dst = gpa_to_hva(vm, s->paddr, s->memsz);
+
+		if (s->paddr < X86_HIGH_MEMORY)
+			return err_msg(EINVAL, "segment %d at 0x%llx is below 1 MiB, where ptvm's "
+					       "boot tables and the firmware area are", i,
+				       (unsigned long long)s->paddr);
+		if (!dst || s->paddr + s->memsz > low_end) {
+			char a[32];
+
+			return err_msg(ENOSPC, "segment %d [0x%llx, 0x%llx) is outside guest RAM "
+					       "(low RAM ends at 0x%llx); the kernel needs %s: give "
+					       "more --memory", i, (unsigned long long)s->paddr,
+				       (unsigned long long)(s->paddr + s->memsz),
+				       (unsigned long long)low_end, format_size(k.end, a, sizeof(a)));
+		}
+		if ((r = read_into(fd, cfg->kernel, dst, s->offset, s->filesz)) < 0)
+			return r;
+		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+		if (entry >= s->paddr && entry - s->paddr < s->filesz)
+			found = 2;
+	}
+	if (found != 2)
+		return err_msg(EINVAL, "the PVH entry point 0x%x is in no loaded segment", entry);
+	if ((r = put_cmdline(vm, X86_CMDLINE_MAX)) < 0)
+		return r;
+	if (cfg->initrd) {
+		/* As high as possible below 2 GiB (Linux's initrd limit) and the 3 GiB hole. */
+		uint64_t top = low_end < 0x80000000ull ? low_end : 0x80000000ull;
+		struct pvh_module *mod = gpa_to_hva(vm, X86_PVH_MODLIST, sizeof(*mod));
+
+		r = load_file(vm, "initrd", cfg->initrd, (k.end + 0xfff) & ~0xfffull, top, true,
+			      &initrd, &initrd_size);
+		if (r < 0)
+			return r;
+		*mod = (struct pvh_module){ .paddr = initrd, .size = initrd_size };
+	}
+	n = x86_e820(vm->mem, vm->nmem, e820, X86_PVH_MEMMAP_MAX);
+	if (n < 0)
+		return n;
+	mm = gpa_to_hva(vm, X86_PVH_MEMMAP, (uint64_t)n * sizeof(*mm));
+	for (int i = 0; i < n; i++)
+		mm[i] = (struct pvh_memmap_entry){ .addr = e820[i].addr, .size = e820[i].size,
+						   .type = e820[i].type };
+	*si = (struct pvh_start_info){
+		.magic = PVH_START_MAGIC, .version = 1, .nr_modules = cfg->initrd ? 1 : 0,
+		.modlist_paddr = cfg->initrd ? X86_PVH_MODLIST : 0, .cmdline_paddr = X86_CMDLINE,
+		.rsdp_paddr = rsdp, .memmap_paddr = X86_PVH_MEMMAP, .memmap_entries = (uint32_t)n,
+	};
+	x->protected32 = true;
+	x->entry = entry;
+	x->ebx = (uint32_t)X86_PVH_INFO;
+	return 0;
+}
+
+/* Only the header is read into ptvm's memory; the kernel goes straight into guest RAM. */
+static int load_bzimage(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *hdr,
+			size_t got, uint64_t file_size, uint64_t rsdp)
+{
+	const struct vm_config *cfg = vm->cfg;
+	uint64_t low_end = vm->mem[0].size, initrd = 0, initrd_size = 0, kernel_end;
 	struct boot_params *bp;
 	struct bzimage bz;
 	uint8_t *dst;
-	char *cl;
-	int fd, r;
+	int r;
 
-	fd = sys_open(cfg->kernel, O_RDONLY);
-	if (fd < 0)
-		return err_ctx(fd, "kernel");
-	r = read_head(fd, cfg->kernel, hdr, sizeof(hdr), &got, &file_size);
-	if (r == 0 && (r = bzimage_parse(hdr, got, (size_t)file_size, &bz)) < 0)
-		err_ctx(r, "kernel %s", cfg->kernel);
-	if (r < 0)
-		goto out;
+	if ((r = bzimage_parse(hdr, got, (size_t)file_size, &bz)) < 0)
+		return r;
 	kernel_end = X86_HIGH_MEMORY + bz.init_size;
 	if (kernel_end > low_end || !(dst = gpa_to_hva(vm, X86_HIGH_MEMORY, bz.kernel_bytes))) {
 		char a[32];
 
-		r = err_msg(ENOSPC, "kernel %s needs %s of RAM to unpack; give more --memory",
-			    cfg->kernel, format_size(kernel_end, a, sizeof(a)));
-		goto out;
+		return err_msg(ENOSPC, "needs %s of RAM to unpack; give more --memory",
+			       format_size(kernel_end, a, sizeof(a)));
 	}
 	r = read_into(fd, cfg->kernel, dst, bz.setup_bytes, bz.kernel_bytes);
 	if (r < 0)
-		goto out;
+		return r;
 
-	if (cmdlen >= bz.cmdline_size || cmdlen >= X86_CMDLINE_MAX) {
-		r = err_msg(EINVAL, "--cmdline is %zu bytes; this kernel takes at most %u", cmdlen,
-			    bz.cmdline_size ? bz.cmdline_size - 1 : 0);
-		goto out;
-	}
-	cl = gpa_to_hva(vm, X86_CMDLINE, cmdlen + 1);
-	memcpy(cl, cfg->cmdline, cmdlen + 1);
+	if ((r = put_cmdline(vm, bz.cmdline_size)) < 0)
+		return r;
 
 	if (cfg->initrd) {
 		/* As high as the kernel allows, below the 3 GiB hole, page aligned. */
@@ -209,20 +295,46 @@ static int load_bzimage(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
 		r = load_file(vm, "initrd", cfg->initrd, kernel_end, top, true, &initrd,
 			      &initrd_size);
 		if (r < 0)
-			goto out;
+			return r;
 	}
 
 	bp = gpa_to_hva(vm, X86_BOOT_PARAMS, sizeof(*bp));
 	bzimage_boot_params(bp, hdr, &bz, X86_CMDLINE, initrd, initrd_size, rsdp);
 	r = x86_e820(vm->mem, vm->nmem, bp->e820_table, E820_MAX_ENTRIES_ZEROPAGE);
 	if (r < 0)
-		goto out;
+		return r;
 	bp->e820_entries = (uint8_t)r;
-	r = setup_long_mode_tables(vm);
 	x->entry = X86_HIGH_MEMORY + 0x200; /* startup_64 */
-out:
+	return setup_long_mode_tables(vm);
+}
+
+/* An arm64 Image says so at offset 0x38 ("ARM\x64"). */
+static bool is_arm64_image(const uint8_t *head, size_t len)
+{
+	return len >= 0x40 && !memcmp(head + 0x38, "ARM\x64", 4);
+}
+
+/* --kernel: a bzImage or an ELF vmlinux, told apart by the file's first bytes. Errors name
+ * the file; all of them come before any vCPU exists. */
+static int load_kernel(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
+{
+	const char *path = vm->cfg->kernel;
+	static uint8_t head[BZIMAGE_HDR_READ];
+	uint64_t file_size = 0;
+	size_t got = 0;
+	int fd = sys_open(path, O_RDONLY), r;
+
+	if (fd < 0)
+		return err_ctx(fd, "kernel");
+	r = read_head(fd, path, head, sizeof(head), &got, &file_size);
+	if (r == 0 && is_arm64_image(head, got))
+		r = err_msg(EINVAL, "an arm64 Image; this ptvm runs x86_64 guests");
+	else if (r == 0 && elf_is_elf(head, got))
+		r = load_pvh(vm, x, fd, head, got, file_size, rsdp);
+	else if (r == 0)
+		r = load_bzimage(vm, x, fd, head, got, file_size, rsdp);
 	sys_close(fd);
-	return r;
+	return r < 0 ? err_ctx(r, "kernel %s", path) : 0;
 }
 
 int arch_load(struct vm *vm)
@@ -245,8 +357,8 @@ int arch_load(struct vm *vm)
 	if (r < 0)
 		return err_msg(r, "cannot build ACPI tables for %d vCPUs", vm->cfg->cpus);
 	if (vm->cfg->kernel)
-		return load_bzimage(vm, x, X86_ACPI);
-	x->payload = true;
+		return load_kernel(vm, x, X86_ACPI);
+	x->protected32 = true;
 	x->entry = X86_HIGH_MEMORY;
 	return load_file(vm, "payload", vm->cfg->payload, X86_HIGH_MEMORY, vm->mem[0].size, false,
 			 &gpa, &size);

@@ -1,7 +1,8 @@
 /* vCPU state: CPUID from KVM_GET_SUPPORTED_CPUID with deliberate edits, the MSRs Linux
  * expects a firmware to have set, the FPU, the LAPIC's LINT pins, and the boot vCPU's
- * entry registers (64-bit long mode for a bzImage, flat 32-bit protected mode for a
- * payload). Other vCPUs wait for INIT/SIPI in the in-kernel LAPIC. */
+ * entry registers (64-bit long mode for a bzImage; flat 32-bit protected mode for a
+ * payload, or for a PVH vmlinux with EBX pointing at its start info). Other vCPUs wait
+ * for INIT/SIPI in the in-kernel LAPIC. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,7 +167,8 @@ static int set_boot_regs(struct vcpu *v, struct x86_vm *x)
 
 	if (r < 0)
 		return r;
-	if (x->payload) {
+	if (x->protected32) {
+		regs.rbx = x->ebx;
 		flat_segment(&sr.cs, 0x08, 0xb, false);
 		flat_segment(&sr.ds, 0x10, 0x3, false);
 		sr.cr0 = 0x11; /* PE | ET */

@@ -14,6 +14,10 @@
 #define X86_GDT          0x500ull
 #define X86_BOOT_PARAMS  0x7000ull
 #define X86_PML4         0x9000ull   /* + PDPT at 0xa000, 4 page directories 0xb000-0xefff */
+#define X86_PVH_INFO     0x7000ull   /* PVH: hvm_start_info, its memory map, the initrd entry */
+#define X86_PVH_MEMMAP   0x7100ull
+#define X86_PVH_MEMMAP_MAX 64
+#define X86_PVH_MODLIST  0x7800ull
 #define X86_STACK        0x8ff0ull
 #define X86_CMDLINE      0x20000ull
 #define X86_CMDLINE_MAX  0x10000ull
@@ -48,8 +52,10 @@
 #define X86_SLP_TYP_S5   5
 
 struct x86_vm {
-	bool payload;                 /* 32-bit protected-mode payload, not a bzImage */
+	bool protected32;             /* entered in 32-bit protected mode (a payload, or PVH), not
+					 in long mode (a bzImage) */
 	uint64_t entry;               /* first instruction of the boot vCPU */
+	uint32_t ebx;                 /* PVH: where hvm_start_info is */
 	struct kvm_cpuid2 *cpuid;     /* what KVM supports, filtered per vCPU */
 };
 
@@ -92,5 +98,39 @@ int bzimage_parse(const uint8_t *hdr, size_t hdr_len, size_t file_len, struct bz
 /* Fills boot_params from the image's header plus the loader's choices. */
 void bzimage_boot_params(struct boot_params *bp, const uint8_t *img, const struct bzimage *bz,
 			 uint64_t cmdline, uint64_t initrd, uint64_t initrd_size, uint64_t rsdp);
+
+/* PVH boot (Xen's direct-boot ABI that Linux implements with CONFIG_PVH): the uncompressed
+ * vmlinux is loaded by its ELF program headers and entered in 32-bit protected mode at the
+ * address its XEN_ELFNOTE_PHYS32_ENTRY note gives, with EBX pointing at hvm_start_info.
+ * Layouts as Xen's public header arch-x86/hvm/start_info.h defines them (version 1). */
+#define PVH_START_MAGIC 0x336ec578u
+#define PVH_NOTE_PHYS32_ENTRY 18
+struct pvh_start_info {
+	uint32_t magic, version, flags, nr_modules;
+	uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
+	uint32_t memmap_entries, reserved;
+};
+struct pvh_module { uint64_t paddr, size, cmdline_paddr, reserved; };
+struct pvh_memmap_entry { uint64_t addr, size; uint32_t type, reserved; };
+
+#define ELF_MAX_SEGMENTS 16
+struct elf_segment { uint64_t offset, filesz, paddr, memsz; };
+struct elf_kernel {
+	struct elf_segment seg[ELF_MAX_SEGMENTS];
+	int nseg;
+	uint64_t end;           /* the highest guest-physical byte any segment occupies, + 1 */
+	struct { uint64_t offset, size; } note[ELF_MAX_SEGMENTS]; /* PT_NOTE, in the file */
+	int nnote;
+};
+/* True when the file starts as an ELF image does. */
+bool elf_is_elf(const uint8_t *head, size_t len);
+/* The ELF header and program headers, from the file's first head_len bytes (the program
+ * headers must be among them); file_len is the file's size. Checks class, byte order,
+ * machine, type and that every segment lies within the file. 0 or -EINVAL with a message. */
+int elf_kernel_parse(const uint8_t *head, size_t head_len, uint64_t file_len,
+		     struct elf_kernel *k);
+/* The PVH entry point from the contents of one PT_NOTE segment: 1 and *entry when the
+ * note is there, 0 when not, -EINVAL for a malformed note list. */
+int pvh_note_entry(const uint8_t *notes, size_t len, uint32_t *entry);
 
 #endif

@@ -4,12 +4,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <elf.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arch/x86/x86.h"
 #include "vmm/arch.h"
+#include "vmm/config.h"
 
 static uint8_t sum(const uint8_t *p, size_t n)
 {
@@ -215,9 +218,174 @@ static void test_bzimage(void **state)
 	assert_non_null(strstr(err_get(), "truncated"));
 	memcpy(img + 0x202, "HdrX", 4);
 	assert_int_equal(bzimage_parse(img, len, len, &bz), -EINVAL);
-	assert_non_null(strstr(err_get(), "not a bzImage"));
+	assert_non_null(strstr(err_get(), "neither a bzImage"));
 	assert_int_equal(bzimage_parse(img, 100, len, &bz), -EINVAL); /* shorter than a header */
 	free(img);
+}
+
+/* A synthetic vmlinux: an ELF header, a PT_LOAD at 16 MiB (4 KiB in the file, 8 KiB in
+ * memory), a PT_NOTE holding another note and then the PVH entry (16 MiB + 0x40). */
+#define FAKE_PADDR 0x1000000ull
+#define FAKE_ENTRY (FAKE_PADDR + 0x40)
+static uint8_t *fake_vmlinux(size_t *len)
+{
+	uint8_t *f = calloc(1, 0x3000);
+	Elf64_Ehdr eh = { .e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+			  .e_entry = 0xffffffff81000000ull, .e_phoff = sizeof(Elf64_Ehdr),
+			  .e_ehsize = sizeof(Elf64_Ehdr), .e_phentsize = sizeof(Elf64_Phdr),
+			  .e_phnum = 3 };
+	Elf64_Phdr ph[3] = {
+		{ .p_type = PT_LOAD, .p_offset = 0x1000, .p_vaddr = 0xffffffff81000000ull,
+		  .p_paddr = FAKE_PADDR, .p_filesz = 0x1000, .p_memsz = 0x2000 },
+		{ .p_type = PT_GNU_STACK },
+		{ .p_type = PT_NOTE, .p_offset = 0x2000, .p_filesz = 0x2c },
+	};
+	uint32_t notes[] = {
+		4, 4, 1, 0x00554e47 /* "GNU" */, 0xdeadbeef,
+		4, 4, PVH_NOTE_PHYS32_ENTRY, 0x006e6558 /* "Xen" */, (uint32_t)FAKE_ENTRY,
+		4, 0,
+	};
+
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	memcpy(f, &eh, sizeof(eh));
+	memcpy(f + sizeof(eh), ph, sizeof(ph));
+	memset(f + 0x1000, 0x90, 0x1000);
+	memcpy(f + 0x2000, notes, 40);
+	*len = 0x3000;
+	return f;
+}
+
+static void test_elf_parse(void **state)
+{
+	struct elf_kernel k;
+	uint32_t entry = 0;
+	size_t len;
+	uint8_t *f = fake_vmlinux(&len);
+
+	assert_true(elf_is_elf(f, len));
+	assert_int_equal(elf_kernel_parse(f, len, len, &k), 0);
+	assert_int_equal(k.nseg, 1); /* PT_GNU_STACK is not loaded */
+	assert_true(k.seg[0].paddr == FAKE_PADDR && k.seg[0].memsz == 0x2000);
+	assert_true(k.end == FAKE_PADDR + 0x2000);
+	assert_int_equal(k.nnote, 1);
+	assert_int_equal(pvh_note_entry(f + 0x2000, 0x2c, &entry), 1);
+	assert_true(entry == FAKE_ENTRY);
+	/* the note list ends before the last, partial header: not found, not an error */
+	assert_int_equal(pvh_note_entry(f + 0x2000, 20, &entry), 0);
+	/* a name size pointing past the end */
+	memcpy(f + 0x2000, (uint32_t[]){ 0x1000 }, 4);
+	assert_int_equal(pvh_note_entry(f + 0x2000, 0x2c, &entry), -EINVAL);
+	assert_non_null(strstr(err_get(), "malformed ELF note"));
+	/* truncated: the segment needs the file up to 0x2000 */
+	assert_int_equal(elf_kernel_parse(f, len, 0x1800, &k), -EINVAL);
+	assert_non_null(strstr(err_get(), "truncated: segment 0"));
+	/* the program headers beyond what was read */
+	assert_int_equal(elf_kernel_parse(f, 100, len, &k), -EINVAL);
+	assert_non_null(strstr(err_get(), "program headers"));
+	/* memory smaller than the file's part */
+	memcpy(f + sizeof(Elf64_Ehdr) + offsetof(Elf64_Phdr, p_memsz), (uint64_t[]){ 0x10 }, 8);
+	assert_int_equal(elf_kernel_parse(f, len, len, &k), -EINVAL);
+	assert_non_null(strstr(err_get(), "impossible sizes"));
+	/* another machine, another class */
+	memcpy(f + offsetof(Elf64_Ehdr, e_machine), (uint16_t[]){ EM_AARCH64 }, 2);
+	assert_int_equal(elf_kernel_parse(f, len, len, &k), -EINVAL);
+	assert_string_equal(err_get(), "an ELF for arm64, not x86_64");
+	f[EI_CLASS] = ELFCLASS32;
+	assert_int_equal(elf_kernel_parse(f, len, len, &k), -EINVAL);
+	assert_non_null(strstr(err_get(), "32-bit ELF"));
+	free(f);
+}
+
+/* A VM without KVM: guest RAM is plain memory, enough for arch_load. */
+struct fake_vm {
+	struct vm vm;
+	struct vm_config cfg;
+	struct x86_vm x;
+	char path[64];
+};
+
+static void fake_vm_init(struct fake_vm *f, uint64_t ram, const uint8_t *kernel, size_t len)
+{
+	FILE *fp;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	config_init(&f->cfg);
+	f->cfg.cmdline = "console=hvc0 quiet";
+	f->vm.cfg = &f->cfg;
+	f->vm.arch = &f->x;
+	f->vm.nmem = arch_ram_layout(ram, f->vm.mem, VM_MAX_MEM);
+	f->vm.mem[0].hva = calloc(1, f->vm.mem[0].size);
+	strcpy(f->path, "/tmp/ptvm-test-kernel.XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "wb");
+	assert_int_equal(fwrite(kernel, 1, len, fp), len);
+	fclose(fp);
+	f->cfg.kernel = f->path;
+}
+
+static void fake_vm_free(struct fake_vm *f)
+{
+	unlink(f->path);
+	free(f->vm.mem[0].hva);
+}
+
+static void test_pvh_load(void **state)
+{
+	struct fake_vm *f = calloc(1, sizeof(*f));
+	const struct pvh_start_info *si;
+	const struct pvh_memmap_entry *mm;
+	size_t len;
+	uint8_t *img = fake_vmlinux(&len), *ram;
+
+	fake_vm_init(f, 64ull << 20, img, len);
+	ram = f->vm.mem[0].hva;
+	assert_int_equal(arch_load(&f->vm), 0);
+	assert_true(f->x.protected32);
+	assert_true(f->x.entry == FAKE_ENTRY);
+	assert_true(f->x.ebx == X86_PVH_INFO);
+	assert_memory_equal(ram + FAKE_PADDR, img + 0x1000, 0x1000); /* the file's part */
+	for (int i = 0x1000; i < 0x2000; i++)                        /* zeroed to memsz */
+		assert_int_equal(ram[FAKE_PADDR + i], 0);
+	si = (const void *)(ram + X86_PVH_INFO);
+	assert_true(si->magic == PVH_START_MAGIC && si->version == 1);
+	assert_int_equal(si->nr_modules, 0);
+	assert_string_equal((const char *)ram + si->cmdline_paddr, "console=hvc0 quiet");
+	assert_memory_equal(ram + si->rsdp_paddr, "RSD PTR ", 8);
+	assert_int_equal(si->memmap_entries, 5);
+	mm = (const void *)(ram + si->memmap_paddr);
+	assert_true(mm[3].addr == X86_HIGH_MEMORY && mm[3].addr + mm[3].size == 64ull << 20);
+	assert_int_equal(mm[3].type, 1);
+	assert_true(mm[4].addr == X86_ECAM && mm[4].type == 2);
+
+	/* 16 MiB of RAM cannot hold a segment that ends at 16 MiB + 8 KiB */
+	fake_vm_free(f);
+	fake_vm_init(f, 16ull << 20, img, len);
+	assert_int_equal(arch_load(&f->vm), -ENOSPC);
+	assert_non_null(strstr(err_get(), "is outside guest RAM"));
+	assert_non_null(strstr(err_get(), f->path));
+
+	/* no PVH note: the notes segment emptied */
+	fake_vm_free(f);
+	memset(img + 0x2000, 0, 0x2c);
+	fake_vm_init(f, 64ull << 20, img, len);
+	assert_int_equal(arch_load(&f->vm), -EINVAL);
+	assert_non_null(strstr(err_get(), "no PVH entry point"));
+	fake_vm_free(f);
+
+	/* an arm64 Image */
+	memset(img, 0, len);
+	memcpy(img + 0x38, "ARM\x64", 4);
+	fake_vm_init(f, 64ull << 20, img, len);
+	assert_int_equal(arch_load(&f->vm), -EINVAL);
+	assert_non_null(strstr(err_get(), "an arm64 Image"));
+	fake_vm_free(f);
+	free(img);
+	free(f);
 }
 
 int main(void)
@@ -227,6 +395,8 @@ int main(void)
 		cmocka_unit_test(test_acpi_limits),
 		cmocka_unit_test(test_layout_and_e820),
 		cmocka_unit_test(test_bzimage),
+		cmocka_unit_test(test_elf_parse),
+		cmocka_unit_test(test_pvh_load),
 	};
 	return cmocka_run_group_tests_name("x86_boot", tests, NULL, NULL);
 }
