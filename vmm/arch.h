@@ -24,5 +24,8 @@ void arch_vcpu_dump(struct vcpu *vcpu, char *buf, size_t len);
 void arch_vm_teardown(struct vm *vm);
 /* The GSI that a bus-0 slot's INTx pin (0 = INTA) reaches, as the firmware tables say. */
 int arch_pci_intx_gsi(int slot, int pin);
+/* Where the index-th virtio-mmio device goes: its register base and its (edge) GSI, which
+ * the firmware tables then describe. -ENOSPC beyond what the board has room for. */
+int arch_virtio_mmio_slot(int index, uint64_t *base, uint32_t *gsi);
 
 #endif

@@ -24,3 +24,14 @@ void log_step(const char *fmt, ...)
 	fprintf(stderr, "ptvm: [%9.3f ms] %s\n",
 		(double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) / 1e6, msg);
 }
+
+void log_warn(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ptvm: warning: %s\n", msg);
+}

@@ -109,15 +109,18 @@ static void print_exit_stats(struct vm *vm, FILE *f)
  * Console input is pumped here, so vCPU threads never block on the terminal. */
 static void wait_for_stop(struct vm *vm, int sfd)
 {
-	struct pollfd p[4] = {
+	enum { FIXED = 4 };
+	struct pollfd p[FIXED + VM_MAX_POLLS] = {
 		{ .fd = vm->stop_fd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = vm->console ? console_input_fd(vm->console) : -1, .events = POLLIN },
 		{ .fd = coalesced_timer_fd(vm), .events = POLLIN },
 	};
 
+	for (int i = 0; i < vm->npolls; i++)
+		p[FIXED + i] = (struct pollfd){ .fd = vm->polls[i].fd, .events = POLLIN };
 	while (!vm_stopping(vm)) {
-		if (poll(p, 4, -1) < 0)
+		if (poll(p, (nfds_t)(FIXED + vm->npolls), -1) < 0)
 			continue;
 		vm->wakeups++;
 		if (p[1].revents & POLLIN) {
@@ -131,6 +134,9 @@ static void wait_for_stop(struct vm *vm, int sfd)
 			p[2].fd = -1; /* input closed: keep running without it */
 		if (p[3].revents & POLLIN)
 			coalesced_timer(vm); /* queued writes no exit came for */
+		for (int i = 0; i < vm->npolls; i++)
+			if (p[FIXED + i].revents & POLLIN)
+				vm->polls[i].fn(vm->polls[i].opaque);
 	}
 }
 

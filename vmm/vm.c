@@ -252,6 +252,14 @@ int vm_irq_line(struct vm *vm, uint32_t gsi, int level)
 	return sys_ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
 }
 
+int vm_add_poll(struct vm *vm, int fd, void (*fn)(void *opaque), void *opaque)
+{
+	if (vm->npolls == VM_MAX_POLLS)
+		return err_msg(ENOSPC, "more than %d event sources", VM_MAX_POLLS);
+	vm->polls[vm->npolls++] = (struct vm_poll){ fd, fn, opaque };
+	return 0;
+}
+
 void vm_add_device(struct vm *vm, struct device *d)
 {
 	d->next = vm->devices;

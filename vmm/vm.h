@@ -43,6 +43,22 @@ struct device {
 	struct device *next;
 };
 
+/* An fd the main thread polls while the VM runs (console input, queue notifications),
+ * with what to do when it is readable. */
+struct vm_poll {
+	int fd;
+	void (*fn)(void *opaque);
+	void *opaque;
+};
+#define VM_MAX_POLLS 8
+
+/* A virtio-mmio device as the firmware tables describe it. */
+struct vm_virtio_mmio {
+	uint64_t base;
+	uint32_t size, gsi;
+};
+#define VM_MAX_VIRTIO_MMIO 4
+
 /* Why and how the VM ended: the process exit status and a sentence for the user. */
 enum { VM_EXIT_OK = 0, VM_EXIT_ERROR = 1 };
 
@@ -71,6 +87,10 @@ struct vm {
 	bool stopping;
 	int exit_status;
 	uint64_t wakeups; /* times the main thread woke up */
+	struct vm_poll polls[VM_MAX_POLLS];
+	int npolls;
+	struct vm_virtio_mmio virtio_mmio[VM_MAX_VIRTIO_MMIO];
+	int nvirtio_mmio;
 	struct {	/* vmm/coalesced.c */
 		bool probed;	/* the kernel was asked what it offers (below) */
 		int page;	/* the ring's page in a vCPU's run area; 0: none */
@@ -107,5 +127,8 @@ int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
 int vm_map_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *hva);
 void vm_unmap_memory(struct vm *vm, int slot);
 void vm_add_device(struct vm *vm, struct device *d);
+/* Has the main thread poll fd while the VM runs and call fn when it is readable; before
+ * the vCPUs start. -ENOSPC (message) when the table is full. */
+int vm_add_poll(struct vm *vm, int fd, void (*fn)(void *opaque), void *opaque);
 
 #endif

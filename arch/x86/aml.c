@@ -2,9 +2,12 @@
  *   Name (\_S5, Package () { 5, 5, 0, 0 })
  *   Scope (\_SB) { Device (PCI0) { _HID PNP0A08, _CID PNP0A03, _SEG 0, _BBN 0, _UID 0,
  *       _CRS (bus 0, ports 0xcf8-0xcff, the I/O ranges around them, the 32-bit and 64-bit
- *       MMIO windows), _PRT (slot s, pin p -> GSI 16 + (s + p) % 8) } }
+ *       MMIO windows), _PRT (slot s, pin p -> GSI 16 + (s + p) % 8) }
+ *     Device (VRn) { _HID "LNRO0005", _UID n, _CRS (registers, edge interrupt) } for each
+ *       virtio-mmio device (Linux's virtio_mmio driver matches that ID) }
  * Linux scans PCI through this root bridge only: with ACPI on, no bridge means no PCI. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch/x86/x86.h"
@@ -160,6 +163,36 @@ static void prt(struct aml *a)
 	close_pkg(a, pkg);
 }
 
+/* A virtio-mmio device: Memory32Fixed for its registers, an extended interrupt
+ * descriptor (consumer, edge, active high, exclusive) for its GSI. */
+static void virtio_mmio_device(struct aml *a, int n, const struct vm_virtio_mmio *v)
+{
+	size_t dev, buf;
+	char seg[5];
+
+	snprintf(seg, sizeof(seg), "VR%02d", n);
+	emit(a, (uint8_t[]){ 0x5b, 0x82 }, 2); /* DeviceOp */
+	dev = open_pkg(a);
+	emit(a, seg, 4);
+	name(a, "_HID");
+	byte(a, 0x0d); /* StringPrefix */
+	emit(a, "LNRO0005", 9);
+	name(a, "_UID");
+	integer(a, (uint64_t)n);
+	name(a, "_CRS");
+	byte(a, 0x11); /* BufferOp */
+	buf = open_pkg(a);
+	integer(a, 12 + 9 + 2);
+	emit(a, (uint8_t[]){ 0x86, 0x09, 0x00, 0x01 }, 4); /* Memory32Fixed, read-write */
+	emit(a, &(uint32_t){ (uint32_t)v->base }, 4);
+	emit(a, &v->size, 4);
+	emit(a, (uint8_t[]){ 0x89, 0x06, 0x00, 0x03, 0x01 }, 5); /* Interrupt, 1 GSI */
+	emit(a, &v->gsi, 4);
+	emit(a, (uint8_t[]){ 0x79, 0x00 }, 2);
+	close_pkg(a, buf);
+	close_pkg(a, dev);
+}
+
 int x86_pci_intx_gsi(int slot, int pin) { return 16 + (slot + pin) % 8; }
 int arch_pci_intx_gsi(int slot, int pin) { return x86_pci_intx_gsi(slot, pin); }
 
@@ -197,6 +230,8 @@ int aml_dsdt_body(uint8_t *out, size_t cap, const struct x86_acpi_info *info)
 	crs(&a, info);
 	prt(&a);
 	close_pkg(&a, dev);
+	for (int i = 0; i < info->nvirtio; i++)
+		virtio_mmio_device(&a, i, &info->virtio[i]);
 	close_pkg(&a, scope);
 	return a.overflow ? -ENOSPC : (int)a.len;
 }

@@ -351,6 +351,7 @@ int arch_load(struct vm *vm)
 		.mmio32_base = X86_MMIO32_BASE, .mmio32_size = X86_MMIO32_SIZE,
 		.mmio64_base = vm->pci ? vm->pci->mmio64.base : 0,
 		.mmio64_size = vm->pci ? vm->pci->mmio64.size : 0,
+		.virtio = vm->virtio_mmio, .nvirtio = vm->nvirtio_mmio,
 	};
 
 	r = acpi_build(acpi, X86_ACPI_SIZE, X86_ACPI, &info);

@@ -51,3 +51,16 @@ int x86_e820(const struct mem_region *mem, int nmem, struct boot_e820_entry *out
 #undef ADD
 	return n;
 }
+
+/* virtio-mmio devices: 4 KiB apart from X86_VIRTIO_MMIO, in the hole below the IOAPIC; each
+ * on an ISA IRQ that no board device uses (the UART has 4, the SCI 9), edge-triggered. */
+int arch_virtio_mmio_slot(int index, uint64_t *base, uint32_t *gsi)
+{
+	static const uint32_t gsis[] = { 5, 6, 7, 10 };
+
+	if (index < 0 || index >= (int)(sizeof(gsis) / sizeof(gsis[0])))
+		return -ENOSPC;
+	*base = X86_VIRTIO_MMIO + (uint64_t)index * 0x1000;
+	*gsi = gsis[index];
+	return 0;
+}

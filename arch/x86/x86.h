@@ -34,6 +34,7 @@
 #define X86_ECAM_SIZE    0x100000ull
 #define X86_MMIO64_MIN   0x1000000000ull /* 64-bit BARs from 64 GiB (or above RAM) */
 #define X86_PHYS_BITS_MAX 46            /* the 64-bit window ends below 64 TiB */
+#define X86_VIRTIO_MMIO  0xfea00000ull /* virtio-mmio devices, 4 KiB apart */
 #define X86_IOAPIC       0xfec00000ull
 #define X86_LAPIC        0xfee00000ull
 #define X86_IDENTITY_MAP 0xfffbc000ull
@@ -66,6 +67,8 @@ struct x86_acpi_info {
 	int ncpus;
 	uint64_t ecam;
 	uint64_t mmio32_base, mmio32_size, mmio64_base, mmio64_size;
+	const struct vm_virtio_mmio *virtio; /* described as LNRO0005 devices */
+	int nvirtio;
 };
 
 /* ACPI: RSDP, XSDT, FADT, DSDT (\_S5 and the PCI root bridge), MADT, MCFG, built into

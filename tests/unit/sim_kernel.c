@@ -161,6 +161,9 @@ int sim_objects_open(void)
 {
 	int n = sim.open_real + sim.open_mmaps;
 
+	for (int i = 0; i < 8; i++)
+		n += sim.ioeventfds[i].used;
+
 	for (int i = 0; i < SIM_MAX_FDS; i++)
 		n += objs[i].kind != K_FREE;
 	return n;
@@ -598,6 +601,54 @@ static int irqfd(const struct kvm_irqfd *f)
 	return -ENOSPC;
 }
 
+/* KVM_IOEVENTFD for MMIO without data match, as virtio-mmio uses it. */
+static int ioeventfd(const struct kvm_ioeventfd *e)
+{
+	bool deassign = e->flags & KVM_IOEVENTFD_FLAG_DEASSIGN;
+
+	if (!is_real((int)e->fd, R_EVENTFD)) {
+		sim.bad_uses++;
+		return -EBADF;
+	}
+	if (e->flags & ~(uint32_t)KVM_IOEVENTFD_FLAG_DEASSIGN || !(e->len == 1 || e->len == 2 ||
+	    e->len == 4 || e->len == 8))
+		return -EINVAL;
+	for (int i = 0; i < 8; i++) {
+		__typeof__(sim.ioeventfds[0]) *q = &sim.ioeventfds[i];
+
+		if (q->used && q->addr == e->addr && q->len == e->len) {
+			if (!deassign)
+				return -EEXIST;
+			if (q->fd != (int)e->fd)
+				break;
+			q->used = false;
+			return 0;
+		}
+	}
+	if (deassign) {
+		sim.bad_undos++;
+		return -ENOENT;
+	}
+	for (int i = 0; i < 8; i++)
+		if (!sim.ioeventfds[i].used) {
+			sim.ioeventfds[i].used = true;
+			sim.ioeventfds[i].fd = (int)e->fd;
+			sim.ioeventfds[i].addr = e->addr;
+			sim.ioeventfds[i].len = e->len;
+			return 0;
+		}
+	return -ENOSPC;
+}
+
+int sim_ioeventfd_at(uint64_t addr, uint32_t len)
+{
+	for (int i = 0; i < 8; i++)
+		if (sim.ioeventfds[i].used && sim.ioeventfds[i].addr == addr &&
+		    sim.ioeventfds[i].len == len)
+			return sim.ioeventfds[i].fd;
+	return -1;
+}
+
 static int vm_ioctl(unsigned long req, void *arg)
 {
 	switch (req) {
@@ -626,6 +677,8 @@ static int vm_ioctl(unsigned long req, void *arg)
 	}
 	case KVM_IRQFD:
 		return irqfd(arg);
+	case KVM_IOEVENTFD:
+		return ioeventfd(arg);
 	case KVM_CREATE_VCPU: {
 		unsigned long id = (unsigned long)(uintptr_t)arg;
 		int fd;

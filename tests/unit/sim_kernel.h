@@ -102,6 +102,7 @@ struct sim {
 	int nroutes;
 	int routing_calls;                  /* KVM_SET_GSI_ROUTING calls */
 	struct sim_irqfd irqfds[SIM_MAX_IRQFDS];
+	struct { bool used; int fd; uint64_t addr; uint32_t len; } ioeventfds[8];
 	/* iommufd */
 	struct sim_iomap iomaps[64];
 	uint64_t pinned, memlock_budget;    /* bytes; budget 0 = unlimited */
@@ -131,6 +132,8 @@ struct sim {
 extern struct sim sim;
 void sim_reset(void);
 int sim_irqfds_assigned(void);
+/* The eventfd KVM would signal for a write of len bytes at MMIO address addr, or -1. */
+int sim_ioeventfd_at(uint64_t addr, uint32_t len);
 /* The MSI route of gsi, or NULL. */
 const struct kvm_irq_routing_entry *sim_msi_route(uint32_t gsi);
 int sim_slots_used(void);

@@ -52,9 +52,11 @@ static const uint8_t *table(const uint8_t *buf, uint64_t base, uint64_t gpa, con
 	return t;
 }
 
+static const struct vm_virtio_mmio virtio1 = { .base = X86_VIRTIO_MMIO, .size = 0x200, .gsi = 5 };
 static const struct x86_acpi_info info3 = {
 	.ncpus = 3, .ecam = X86_ECAM, .mmio32_base = X86_MMIO32_BASE, .mmio32_size = X86_MMIO32_SIZE,
 	.mmio64_base = X86_MMIO64_MIN, .mmio64_size = 0x10000000000ull - X86_MMIO64_MIN,
+	.virtio = &virtio1, .nvirtio = 1,
 };
 
 static struct x86_acpi_info with_cpus(int n)
@@ -93,6 +95,18 @@ static void test_acpi_tables(void **state)
 	assert_non_null(memmem(dsdt + 36, u32(dsdt + 4) - 36, "PCI0", 4));
 	assert_non_null(memmem(dsdt + 36, u32(dsdt + 4) - 36, "_PRT", 4));
 	dump("dsdt", dsdt, u32(dsdt + 4));
+	{	/* the virtio-mmio device: its ID, then registers and an edge interrupt */
+		const uint8_t *v = memmem(dsdt + 36, u32(dsdt + 4) - 36, "LNRO0005", 9);
+		const uint8_t *res;
+
+		assert_non_null(v);
+		res = memmem(v, u32(dsdt + 4) - (size_t)(v - dsdt), "\x86\x09\x00\x01", 4);
+		assert_non_null(res);
+		assert_true(u32(res + 4) == X86_VIRTIO_MMIO && u32(res + 8) == 0x200);
+		assert_memory_equal(res + 12, "\x89\x06\x00\x03\x01", 5);
+		assert_int_equal(u32(res + 17), 5);
+		assert_memory_equal(res + 21, "\x79\x00", 2);
+	}
 	assert_int_equal(u32(fadt + 64), X86_PM1A_CNT);  /* PM1a_CNT_BLK */
 	assert_int_equal(fadt[89], 2);                   /* PM1_CNT_LEN */
 	assert_int_equal(u32(fadt + 48), 0);             /* SMI_CMD: already in ACPI mode */
