@@ -127,11 +127,17 @@ static const struct bc_prop testdev_props[] = {
 	{ NULL },
 };
 
+static const struct bc_prop virtio_console_props[] = {
+	DEVICE_COMMON_PROPS,
+	{ NULL },
+};
+
 static const char *const vfio_ids[] = { "bdf", "path", "fd", NULL };
 
 const struct bc_class bc_classes[] = {
 	{ "ptvm,vfio-pci", "vfio", vfio_props, vfio_ids },
 	{ "ptvm,testdev", "testdev", testdev_props, NULL },
+	{ "ptvm,virtio-console", "virtio-console", virtio_console_props, NULL },
 	{ NULL },
 };
 

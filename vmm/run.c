@@ -22,7 +22,7 @@
 static void run_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ptvm run --kernel BZIMAGE [--initrd FILE] [--cmdline TEXT] [OPTIONS]\n"
+		"usage: ptvm run --kernel BZIMAGE|VMLINUX [--initrd FILE] [--cmdline TEXT] [OPTIONS]\n"
 		"       ptvm run --payload FILE [OPTIONS]\n"
 		"       ptvm run --config VM.dtb|VM.dts [--set /NODE/PROP=VALUE]... [OPTIONS]\n\n"
 		"Boots one guest on KVM and runs until it powers off or reboots.\n\n"
@@ -33,7 +33,9 @@ static void run_usage(FILE *f)
 		"                     (e.g. --set /devices/nic0/bdf=0000:00:03.0, --set\n"
 		"                     /devices/nic0/status=disabled); 'ptvm config --dump' shows\n"
 		"                     the result\n"
-		"  --kernel BZIMAGE   Linux x86_64 bzImage (boot protocol 2.12+, 64-bit entry)\n"
+		"  --kernel FILE      Linux x86_64: a bzImage (boot protocol 2.12+, 64-bit entry)\n"
+		"                     or an uncompressed vmlinux with a PVH entry (CONFIG_PVH;\n"
+		"                     no decompression: the faster boot); told apart by content\n"
 		"  --initrd FILE      initramfs, placed as high in low memory as the kernel allows\n"
 		"  --cmdline TEXT     kernel command line (default \"%s\")\n"
 		"  --payload FILE     a flat binary entered at 1 MiB in 32-bit protected mode\n"
@@ -52,7 +54,9 @@ static void run_usage(FILE *f)
 		DEFAULT_CMDLINE, VM_MAX_CPUS);
 	PTVM_FOREACH(ptvm_device_types, t)
 		fprintf(f, "                       %s\n                         %s\n", t->usage, t->help);
-	fputs("\nThe guest sees an 8250 UART on ttyS0 (port 0x3f8, IRQ 4) and ACPI tables.\n"
+	fputs("\nThe guest sees an 8250 UART on ttyS0 (port 0x3f8, IRQ 4) and ACPI tables; with\n"
+	      "--device virtio-console also hvc0 (boot with console=hvc0), which then takes\n"
+	      "the console's input.\n"
 	      "Exit status: 0 when the guest powers off or reboots; 1 when the VM fails (a\n"
 	      "triple fault, a KVM error; registers are printed); 2 for bad options;\n"
 	      "128+N when stopped by signal N (130 also for Ctrl-A x).\n", f);

@@ -173,8 +173,7 @@ static int vcons_create(struct vm *vm, const char *opts)
 static const struct device_type vcons_type = {
 	.name = "virtio-console",
 	.usage = "virtio-console",
-	.help = "a virtio console (hvc0; boot with console=hvc0): whole buffers, no exit per "
-		"character; takes the console's input",
+	.help = "console hvc0 (console=hvc0): no exit per character; takes the input",
 	.create = vcons_create,
 };
 PTVM_DEVICE_TYPE(vcons_type);

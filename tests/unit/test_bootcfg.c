@@ -108,6 +108,29 @@ static void check_full(const struct vm_config *c)
 	assert_string_equal(c->devices[2].opts, "port=1281,mmio=4294967296");
 }
 
+static void test_virtio_console(void **state)
+{
+	static const char dts[] =
+		"/dts-v1/;\n/ { compatible = \"ptvm,vm-v1\"; chosen { kernel = \"/boot/vmlinux\"; "
+		"bootargs = \"console=hvc0\"; }; devices { hvc { compatible = "
+		"\"ptvm,virtio-console\"; }; }; };\n";
+	static const char bad[] =
+		"/dts-v1/;\n/ { compatible = \"ptvm,vm-v1\"; chosen { kernel = \"/boot/vmlinux\"; "
+		"}; devices { hvc { compatible = \"ptvm,virtio-console\"; port = <1>; }; }; };\n";
+	struct vm_config c;
+
+	assert_int_equal(PARSE(&c, dts, NULL), 0);
+	assert_int_equal(c.ndevices, 1);
+	assert_string_equal(c.devices[0].type, "virtio-console");
+	assert_string_equal(c.devices[0].opts, "");
+	assert_string_equal(c.devices[0].name, "hvc");
+	config_free(&c);
+	assert_int_equal(PARSE(&c, bad, NULL), -EINVAL);
+	assert_non_null(strstr(err_get(), "/devices/hvc"));
+	assert_non_null(strstr(err_get(), "port"));
+	config_free(&c);
+}
+
 static void test_full(void **state)
 {
 	struct vm_config c;
@@ -247,9 +270,9 @@ static void test_invalid(void **state)
 		  "name a property of your own x-NAME)" },
 		{ HEAD "chosen { sub { }; }; };", "/chosen: unknown node 'sub' (it has no child nodes)" },
 		{ HEAD BOOT "devices { nic0 { bdf = \"0000:03:00.0\"; }; }; };",
-		  "/devices/nic0: 'compatible' must be one of \"ptvm,vfio-pci\", \"ptvm,testdev\"" },
+		  "/devices/nic0: 'compatible' must be one of \"ptvm,vfio-pci\", \"ptvm,testdev\", \"ptvm,virtio-console\"" },
 		{ HEAD BOOT "devices { nic0 { compatible = \"vfio\"; }; }; };",
-		  "/devices/nic0: 'compatible' must be one of \"ptvm,vfio-pci\", \"ptvm,testdev\"" },
+		  "/devices/nic0: 'compatible' must be one of \"ptvm,vfio-pci\", \"ptvm,testdev\", \"ptvm,virtio-console\"" },
 		{ HEAD BOOT "devices { nic0 { compatible = \"ptvm,vfio-pci\"; bdf = \"03:00.0\"; }; }; };",
 		  "/devices/nic0: 'bdf' must look like 0000:03:00.0" },
 		{ HEAD BOOT "devices { nic0 { compatible = \"ptvm,vfio-pci\"; bdf = \"0000:03:20.0\"; }; }; };",
@@ -517,6 +540,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_virtio_console),
 		cmocka_unit_test(test_defaults_and_payload),
 		cmocka_unit_test(test_command_line_overrides),
 		cmocka_unit_test(test_set),

@@ -1,0 +1,75 @@
+# The uncompressed vmlinux booted through its PVH entry, and the virtio console (hvc0):
+# boots with 1 and 2 vCPUs, a vmlinux that does not fit, the console's bytes exactly as
+# the guest wrote them (UART and virtio, bzImage and vmlinux), console input into hvc0,
+# and what the virtio console saves in exits on a boot that prints its log.
+k=/lab/files/bzImage
+v=/lab/files/vmlinux
+i=/lab/files/l2-initrd.gz
+sh /lab/files/console-burst | sed 's/$/\r/' >/tmp/burst.expected # the tty's ONLCR
+
+run() { # run NAME PTVM-RUN-ARGS...: 120 s at most; /tmp/NAME.log (console), /tmp/NAME.err;
+  # sets rc and secs
+  local name=$1 s=$(cut -d' ' -f1 /proc/uptime)
+  shift
+  timeout 120 ptvm run --initrd $i --console file:/tmp/$name.log "$@" 2>/tmp/$name.err
+  rc=$?
+  secs=$(awk "BEGIN {printf \"%.2f\", $(cut -d' ' -f1 /proc/uptime) - $s}")
+  echo "--- L2 $name: ptvm exit $rc after ${secs}s"
+  tail -5 /tmp/$name.log; cat /tmp/$name.err
+}
+
+run pvh1 --kernel $v --memory 256M --cmdline "console=ttyS0 quiet" --stats
+check "PVH vmlinux, 1 vCPU: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "PVH vmlinux, 1 vCPU: the guest's init ran (marker)" grep -q "L2-MARKER .* cpus=1 " /tmp/pvh1.log
+check "PVH vmlinux: the guest powered off" grep -q "ptvm: guest powered off" /tmp/pvh1.err
+ok "timing: PVH vmlinux, 1 vCPU, quiet: ${secs}s, $(grep -o 'uptime=[0-9.]*' /tmp/pvh1.log) in the guest, $(grep -o '[0-9]* exits to ptvm' /tmp/pvh1.err)"
+
+run pvh2 --kernel $v --memory 512M --cpus 2 --cmdline "console=ttyS0 quiet"
+check "PVH vmlinux, 2 vCPUs: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "PVH vmlinux, 2 vCPUs: the guest sees 2 CPUs" grep -q "L2-MARKER .* cpus=2 " /tmp/pvh2.log
+
+run small --kernel $v --memory 16M --cmdline "console=ttyS0 quiet"
+check "a vmlinux larger than guest RAM: refused (exit 1, got $rc)" [ "$rc" = 1 ]
+check "a vmlinux larger than guest RAM: the message says which segment and what to do" \
+  grep -q "kernel $v: segment .* is outside guest RAM .*give more --memory" /tmp/small.err
+
+# The same text through each console and boot path, compared byte for byte.
+burst() { # burst NAME CONSOLE PTVM-RUN-ARGS...
+  local name=$1 con=$2
+  shift 2
+  run $name --memory 256M --cmdline "console=$con quiet l2.action=burst" "$@"
+  sed -n '/L2-BURST-BEGIN/,/L2-BURST-END/p' /tmp/$name.log | sed '1d;$d' >/tmp/$name.burst
+  check "$name: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+  check "$name: the console carried the guest's $(wc -c </tmp/burst.expected) bytes unchanged" \
+    cmp /tmp/burst.expected /tmp/$name.burst
+}
+burst burst-uart-bzimage ttyS0 --kernel $k
+burst burst-virtio-bzimage hvc0 --kernel $k --device virtio-console
+burst burst-virtio-pvh hvc0 --kernel $v --device virtio-console
+check "virtio console: the guest's console is hvc0" grep -q "L2-BURST-END" /tmp/burst-virtio-pvh.log
+
+# Console input through the virtio console.
+mkfifo /tmp/vin
+ptvm run --kernel $v --initrd $i --device virtio-console \
+  --cmdline "console=hvc0 quiet l2.action=echo" --console stdio </tmp/vin >/tmp/vecho.log 2>&1 & pid=$!
+exec 3>/tmp/vin
+n=0; while [ $n -lt 300 ] && ! grep -q L2-READY /tmp/vecho.log; do sleep 0.1; n=$((n + 1)); done
+echo "typed into hvc0" >&3
+wait $pid; rc=$?
+exec 3>&-
+cat /tmp/vecho.log
+check "virtio console input reaches the guest" grep -q "L2-ECHO: typed into hvc0" /tmp/vecho.log
+check "virtio console input: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+
+# A boot that prints its whole log: on the UART each character exits; on hvc0 whole
+# buffers go through the ring (the UART still carries nothing here: console=hvc0 only).
+run loud-uart --kernel $v --memory 256M --cmdline "console=ttyS0" --stats
+uart_exits=$(sed -n 's/^ptvm: stats: \([0-9]*\) exits to ptvm.*/\1/p' /tmp/loud-uart.err)
+uart_secs=$secs
+run loud-virtio --kernel $v --memory 256M --cmdline "console=hvc0" --device virtio-console --stats
+virtio_exits=$(sed -n 's/^ptvm: stats: \([0-9]*\) exits to ptvm.*/\1/p' /tmp/loud-virtio.err)
+check "loud boot on hvc0: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "loud boot on hvc0: the kernel log reached the console" grep -q "Run /init as init process" /tmp/loud-virtio.log
+check "loud boot: hvc0 takes under half the exits of the UART ($virtio_exits vs $uart_exits)" \
+  [ "${virtio_exits:-999999}" -lt $(( ${uart_exits:-0} / 2 )) ]
+ok "timing: PVH vmlinux, console on: UART ${uart_secs}s, $uart_exits exits; virtio ${secs}s, $virtio_exits exits"
