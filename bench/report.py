@@ -79,7 +79,7 @@ md.append(f"Benchmarks of {host.get('date', '?')}, `bench/run` with RUNS={runs_s
           f"**ratio = ptvm ÷ QEMU** (below 1: ptvm is faster or smaller).\n")
 
 # --- boot ---------------------------------------------------------------------------------
-md.append("### L2 Linux boot to the init marker (lab kernel 6.12 + busybox initramfs, 256 MiB, 1 vCPU)\n")
+md.append("### L2 Linux boot to the init marker (lab kernel 7.2 + busybox initramfs, 256 MiB, 1 vCPU)\n")
 md.append("| case | VMM | boot to marker (ms) | ratio | peak VMM RSS excl. guest RAM (KiB) | ratio |")
 md.append("|---|---|---|---|---|---|")
 boot_plot, ratio_plot = [], []
@@ -103,6 +103,45 @@ for kind, case in (("boot", "no device"), ("nic", "e1000e assigned")):
             ratio_plot.append((f"boot, {short}, vs {vmm[5:]}", p_t[0] / t[0]))
             if p_r and r:
                 ratio_plot.append((f"VMM RSS, {short}, vs {vmm[5:]}", p_r[0] / r[0]))
+
+# --- the boot matrix (issue 16) ---------------------------------------------------------------
+MATRIX = (("bz-quiet-uart", "bzImage, quiet, UART"), ("bz-loud-uart", "bzImage, log on the UART"),
+          ("bz-loud-virtio", "bzImage, log on virtio console"),
+          ("pvh-quiet-uart", "vmlinux (PVH), quiet, UART"),
+          ("pvh-loud-uart", "vmlinux (PVH), log on the UART"),
+          ("pvh-loud-virtio", "vmlinux (PVH), log on virtio console"))
+matrix_plot = []
+if any(k[0] == "bootm" for k in rows):
+    md.append("\n### Boot matrix: ptvm beside QEMU microvm, same kernel, initramfs and console "
+              "(256 MiB, 1 vCPU)\n")
+    md.append("Boot = VMM start to the init marker on the console; guest = the guest's own "
+              "uptime at the marker; VMM share = (boot − guest) ÷ boot, the time that passes "
+              "outside the guest kernel's clock (VMM setup, firmware, decompression); exits = "
+              "exits to the VMM (ptvm: `--stats`, to its exit; QEMU: KVM's io_exits + "
+              "mmio_exits at the marker, over QMP).\n")
+    md.append("| case | VMM | boot (ms) | ratio | guest (s) | VMM share | exits | ratio |")
+    md.append("|---|---|---|---|---|---|---|---|")
+    for case, label in MATRIX:
+        got = {}
+        for vmm in ("ptvm", "qemu-microvm"):
+            rs = [r for r in rows.get(("bootm", vmm, case), []) if boot_ok(r)]
+            t = stat([float(r["marker_ms"]) for r in rs])
+            u = stat([float(r["uptime_s"]) for r in rs if r.get("uptime_s")])
+            share = stat([(float(r["marker_ms"]) - 1000 * float(r["uptime_s"])) / float(r["marker_ms"])
+                          for r in rs if r.get("uptime_s")])
+            ex = stat([float(r["vmm_exits"]) for r in rs if r.get("vmm_exits", "-1") not in ("", "-1")])
+            got[vmm] = (t, u, share, ex)
+        pt, pu, ps, pe = got["ptvm"]
+        for vmm in ("ptvm", "qemu-microvm"):
+            t, u, share, ex = got[vmm]
+            if t is None:
+                md.append(f"| {label} | {vmm} | not measured (no successful run) | | | | | |")
+                continue
+            sh = f"{100 * share[0]:.0f} % [{100 * share[1]:.0f}-{100 * share[2]:.0f}]" if share else "-"
+            md.append(f"| {label} | {vmm} | {fmt(t)} | {ratio(pt, t) if vmm != 'ptvm' else ''} | "
+                      f"{fmt(u, 2) or '-'} | {sh} | {fmt(ex) or '-'} | "
+                      f"{ratio(pe, ex) if vmm != 'ptvm' else ''} |")
+            matrix_plot.append((f"{case} {'ptvm' if vmm == 'ptvm' else 'microvm'}", t))
 
 # --- size ----------------------------------------------------------------------------------
 md.append("\n### Binary size (bytes, on the host)\n")
@@ -310,6 +349,9 @@ with open(f"{outdir}/ratios.dat", "w") as f:
 with open(f"{outdir}/boot.dat", "w") as f:
     for label, s in boot_plot:
         f.write(f"\"{label}\" {s[0]:.0f} {s[1]:.0f} {s[2]:.0f}\n")
+with open(f"{outdir}/bootmatrix.dat", "w") as f:
+    for label, st in matrix_plot:
+        f.write(f"\"{label}\" {st[0]:.0f} {st[1]:.0f} {st[2]:.0f}\n")
 gp = f"""set terminal pngcairo size 1300,640 noenhanced font ",10"
 set style fill solid 0.8 border -1
 set boxwidth 0.6
@@ -330,6 +372,10 @@ set output "boot.png"
 set title "L2 Linux boot to init marker (ms), median and min-max of {runs_seen} runs"
 set yrange [0:*]
 {"plot" if boot_plot else "# no data:"} "boot.dat" using 0:2:xtic(1) with boxes lc rgb "#50a050" notitle, \\
+     "" using 0:2:3:4 with yerrorbars lc rgb "black" pt 0 notitle
+set output "bootmatrix.png"
+set title "Boot matrix: VMM start to init marker (ms), median and min-max, ptvm and QEMU microvm"
+{"plot" if matrix_plot else "# no data:"} "bootmatrix.dat" using 0:2:xtic(1) with boxes lc rgb "#b07030" notitle, \\
      "" using 0:2:3:4 with yerrorbars lc rgb "black" pt 0 notitle
 """
 open(f"{outdir}/plot.gp", "w").write(gp)

@@ -13,7 +13,9 @@
  *   slept and woke, or were preempted), -1 when a thread came or went meanwhile.
  * -q: QEMU only: also NAME_exits, NAME_io_exits, NAME_mmio_exits, KVM's vCPU exit
  *   counters (all exits, in-kernel ones included) summed over vCPUs, read with QMP
- *   query-stats on that socket outside the context-switch window (asking wakes QEMU). */
+ *   query-stats on that socket outside the context-switch window (asking wakes QEMU);
+ *   without -w, the same counters from the start to the marker: marker_exits,
+ *   marker_io_exits, marker_mmio_exits (io and mmio: the exits to the VMM). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -223,7 +225,7 @@ int main(int argc, char **argv)
 	size_t linelen = 0;
 	const char *log = NULL, *marker;
 	double t0, t_marker = -1, t_exit;
-	long hwm = 0, peak = 0, timeout = 120;
+	long hwm = 0, peak = 0, timeout = 120, marker_exits[3] = { -1, -1, -1 };
 	char buf[4096], tail[8192] = "";
 	int pfd[2], status = -1, c, logfd = -1;
 	pid_t pid;
@@ -281,8 +283,11 @@ int main(int argc, char **argv)
 			buf[n] = '\0';
 			/* keep a tail so a marker split across reads is still found */
 			strncat(tail, buf, sizeof(tail) - strlen(tail) - 1);
-			if (t_marker < 0 && strstr(tail, marker))
+			if (t_marker < 0 && strstr(tail, marker)) {
 				t_marker = now_ms() - t0;
+				if (qmp_path && !use_windows)
+					kvm_exits(qmp_path, marker_exits);
+			}
 			for (ssize_t k = 0; use_windows && k < n; k++) {
 				if (buf[k] == '\n' || buf[k] == '\r') {
 					linebuf[linelen] = '\0';
@@ -301,6 +306,9 @@ int main(int argc, char **argv)
 	printf("marker_ms=%.0f exit_ms=%.0f status=%d vmhwm_kb=%ld peak_rss_noshmem_kb=%ld",
 	       t_marker, t_exit, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
 	       hwm, peak);
+	if (qmp_path && !use_windows)
+		printf(" marker_exits=%ld marker_io_exits=%ld marker_mmio_exits=%ld", marker_exits[0],
+		       marker_exits[1], marker_exits[2]);
 	for (int i = 0; i < MAX_WINDOWS && windows[i].name[0]; i++) {
 		struct window *w = &windows[i];
 
