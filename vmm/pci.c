@@ -89,6 +89,31 @@ static void ecam(void *opaque, uint64_t off, void *data, uint32_t len, bool writ
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* Slot 0: the host bridge, class 06/00, no BARs, no capabilities, read-only, as every PC
+ * has one there. It is there for the guest's sake: Linux's check that configuration
+ * mechanism #1 works (pci_sanity_check) reads the class and vendor of all 256 functions of
+ * bus 0 until it finds a host bridge or VGA (an exit each, 512 with bus 0 empty) unless
+ * its DMI says the firmware is from 2001 or later. ptvm has no PCI vendor ID: the IDs are
+ * the ones Cloud Hypervisor and Firecracker give their host bridge (8086:0d57), which no
+ * driver or quirk in Linux matches. */
+static uint32_t bridge_read(struct pci_func *f, uint32_t off, uint32_t len)
+{
+	static const uint8_t hdr[16] = {
+		0x86, 0x80, 0x57, 0x0d, /* vendor, device */
+		0, 0, 0, 0,             /* command, status */
+		0, 0, 0x00, 0x06,       /* revision, programming interface, host bridge */
+	};
+	uint32_t v = 0;
+
+	if (off < sizeof(hdr))
+		memcpy(&v, hdr + off, len);
+	return v;
+}
+
+static void bridge_write(struct pci_func *f, uint32_t off, uint32_t len, uint32_t val) {}
+
+static const struct pci_func_ops bridge_ops = { bridge_read, bridge_write };
+
 static void host_teardown(struct device *d)
 {
 	struct pci_host *h = (struct pci_host *)d;
@@ -113,6 +138,8 @@ int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uin
 	h->mmio32 = (struct pci_window){ mmio32_base, mmio32_size, mmio32_base };
 	h->mmio64 = (struct pci_window){ mmio64_base, mmio64_size, mmio64_base };
 	h->io = (struct pci_window){ 0xc000, 0x4000, 0xc000 };
+	h->bridge = (struct pci_func){ .ops = &bridge_ops, .slot = 0, .name = "host-bridge" };
+	h->slots[0] = &h->bridge;
 	pthread_mutex_init(&h->lock, NULL);
 	vm_add_device(vm, &h->dev);
 	vm->pci = h;

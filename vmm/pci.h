@@ -38,6 +38,7 @@ struct pci_host {
 	uint32_t cf8;
 	uint64_t ecam_base;
 	struct pci_func *slots[PCI_SLOTS];
+	struct pci_func bridge; /* slot 0 */
 	uint32_t reserved; /* bit N: slot N is kept for a function that asks for it */
 	struct pci_window mmio32, mmio64, io;
 };
@@ -45,8 +46,8 @@ struct pci_host {
 /* Registers the host's ports and ECAM window; the arch chooses the addresses. */
 int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uint64_t mmio32_size,
 		    uint64_t mmio64_base, uint64_t mmio64_size);
-/* Puts f in f->slot if nonzero, else in a free slot that is not reserved (slot 0 is left
- * empty). */
+/* Puts f in f->slot if nonzero, else in a free slot that is not reserved (slot 0 is the
+ * host bridge's). */
 int pci_add_func(struct pci_host *h, struct pci_func *f);
 /* Naturally aligned BAR space of size bytes (a power of two): 32-bit window, or the 64-bit
  * one when want64 (falling back to 32-bit). 0 when full. */

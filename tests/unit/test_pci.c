@@ -67,7 +67,19 @@ static uint32_t pio(uint16_t port, uint32_t len, uint32_t val, bool write)
 
 static void test_conf1(void **state)
 {
-	assert_int_equal(fake.slot, 1); /* slot 0 stays empty */
+	assert_int_equal(fake.slot, 1); /* slot 0 is the host bridge */
+	pio(0xcf8, 4, 0x80000000u, true);
+	assert_int_equal(pio(0xcfc, 4, 0, false), 0x0d578086);
+	assert_int_equal(pio(0xcfe, 2, 0, false), 0x0d57);
+	pio(0xcf8, 4, 0x80000008u, true);
+	assert_int_equal(pio(0xcfc, 4, 0, false), 0x06000000); /* class 06/00, revision 0 */
+	pio(0xcf8, 4, 0x80000004u, true);
+	pio(0xcfc, 2, 0x0007, true);                          /* read-only */
+	assert_int_equal(pio(0xcfc, 4, 0, false), 0);
+	pio(0xcf8, 4, 0x80000010u, true);                     /* no BARs: sizing reads 0 */
+	pio(0xcfc, 4, 0xffffffff, true);
+	assert_int_equal(pio(0xcfc, 4, 0, false), 0);
+	assert_int_equal(writes, 0);
 	pio(0xcf8, 4, 0x80000000u | 1 << 11, true);
 	assert_int_equal(pio(0xcf8, 4, 0, false), 0x80000800);
 	assert_int_equal(pio(0xcfc, 4, 0, false), 0x11e81234);
