@@ -677,6 +677,13 @@ static int vm_ioctl(unsigned long req, void *arg)
 	}
 	case KVM_IRQFD:
 		return irqfd(arg);
+	case KVM_ENABLE_CAP: {
+		const struct kvm_enable_cap *c = arg;
+
+		sim.pmu_disabled |= c->cap == KVM_CAP_PMU_CAPABILITY &&
+				    c->args[0] == KVM_PMU_CAP_DISABLE;
+		return c->cap == KVM_CAP_PMU_CAPABILITY ? 0 : -EINVAL;
+	}
 	case KVM_IOEVENTFD:
 		return ioeventfd(arg);
 	case KVM_CREATE_VCPU: {

@@ -103,6 +103,7 @@ struct sim {
 	int routing_calls;                  /* KVM_SET_GSI_ROUTING calls */
 	struct sim_irqfd irqfds[SIM_MAX_IRQFDS];
 	struct { bool used; int fd; uint64_t addr; uint32_t len; } ioeventfds[8];
+	bool pmu_disabled;                  /* KVM_ENABLE_CAP(KVM_CAP_PMU_CAPABILITY) */
 	/* iommufd */
 	struct sim_iomap iomaps[64];
 	uint64_t pinned, memlock_budget;    /* bytes; budget 0 = unlimited */

@@ -245,6 +245,7 @@ static void test_clean_run(void **state)
 	assert_true(g.bar3 != 0);
 	assert_int_equal(sim.hot_resets + sim.resets, 2); /* at setup and at teardown */
 	assert_int_equal(sim.map_file_calls, 1);           /* guest RAM went in by its memfd */
+	assert_true(sim.pmu_disabled);                     /* KVM keeps no PMU for the guest */
 	assert_true(clean("clean run"));
 	nsites = sim.calls;
 	assert_true(nsites > 50 && nsites <= SIM_MAX_SITES);
