@@ -10,11 +10,11 @@
 . /lab/bench-common.sh
 qemu_boot="$qemu_base -m 256M -object memory-backend-memfd,id=mem,size=256M -kernel $k -initrd $i"
 for run in $(seq 1 $RUNS); do
-  measure boot-ptvm L2-MARKER - ptvm run --kernel $k --initrd $i --memory 256M --cmdline "$args" --console stdio
+  measure ptvm L2-MARKER - ptvm run --kernel $k --initrd $i --memory 256M --cmdline "$args" --console stdio
   report boot ptvm $run 0
-  measure boot-microvm L2-MARKER - qemu-system-x86_64 -M microvm,memory-backend=mem $qemu_boot -append "$args"
+  measure qemu-microvm L2-MARKER - qemu-system-x86_64 -M microvm,memory-backend=mem $qemu_boot -append "$args"
   report boot qemu-microvm $run 0
-  measure boot-q35 L2-MARKER - qemu-system-x86_64 -M q35,memory-backend=mem $qemu_boot -append "$args"
+  measure qemu-q35 L2-MARKER - qemu-system-x86_64 -M q35,memory-backend=mem $qemu_boot -append "$args"
   report boot qemu-q35 $run 0
 done
 ok "boot benchmark: $RUNS runs of each VMM"
@@ -36,12 +36,12 @@ for run in $(seq 1 ${MATRIX_RUNS:-10}); do
           qdev="-chardev stdio,id=con0 -device virtio-serial-device -device virtconsole,chardev=con0" ;;
       esac
       c=$kern-$con
-      measure m-ptvm L2-MARKER - ptvm run --kernel $kf --initrd $i --memory 256M --cmdline "$cl" \
+      measure ptvm L2-MARKER - ptvm run --kernel $kf --initrd $i --memory 256M --cmdline "$cl" \
         --console stdio --stats $pdev
-      report bootm ptvm $run 0 case=$c uptime_s=$(uptime_of m-ptvm) vmm_exits=$(ptvm_exits m-ptvm)
+      report bootm ptvm $run 0 case=$c uptime_s=$(uptime_of ptvm) vmm_exits=$(ptvm_exits ptvm)
       # shellcheck disable=SC2086
-      measure m-microvm L2-MARKER m qemu-system-x86_64 $qemu_mv $qemu_qmp $qdev -kernel $kf -append "$cl"
-      report bootm qemu-microvm $run 0 case=$c uptime_s=$(uptime_of m-microvm) \
+      measure qemu-microvm L2-MARKER m qemu-system-x86_64 $qemu_mv $qemu_qmp $qdev -kernel $kf -append "$cl"
+      report bootm qemu-microvm $run 0 case=$c uptime_s=$(uptime_of qemu-microvm) \
         vmm_exits=$(echo "$r" | awk '{for (i = 1; i <= NF; i++) { split($i, a, "="); v[a[1]] = a[2] }
           print (v["marker_io_exits"] >= 0 && v["marker_mmio_exits"] >= 0) ? v["marker_io_exits"] + v["marker_mmio_exits"] : -1}')
     done
