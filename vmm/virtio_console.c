@@ -29,6 +29,22 @@ struct vcons {
 	uint64_t tx_bytes, rx_bytes, rx_dropped;
 };
 
+/* After a pass over queue q: a malformed chain (r < 0, the message pending) stops the
+ * device; otherwise, if anything was used, the driver hears of it. */
+static void finish(struct vcons *c, int q, bool used, int r)
+{
+	if (r < 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s queue: %s", q == TXQ ? "transmit" : "receive",
+			 err_get());
+		err_clear();
+		virtio_mmio_fail(&c->t, why);
+	}
+	if (used)
+		virtio_mmio_used(&c->t, q);
+}
+
 static void transmit(struct vcons *c)
 {
 	struct virtq_buf b[MAX_BUFS];
@@ -45,15 +61,7 @@ static void transmit(struct vcons *c)
 		virtq_push(&c->t.q[TXQ], head, 0);
 		used = true;
 	}
-	if (r < 0) {
-		char why[256];
-
-		snprintf(why, sizeof(why), "transmit queue: %s", err_get());
-		err_clear();
-		virtio_mmio_fail(&c->t, why);
-	}
-	if (used)
-		virtio_mmio_used(&c->t, TXQ);
+	finish(c, TXQ, used, r);
 }
 
 /* What is pending goes into the receive buffers the guest has posted. */
@@ -81,15 +89,7 @@ static void receive(struct vcons *c)
 		virtq_push(&c->t.q[RXQ], head, (uint32_t)done);
 		used = true;
 	}
-	if (r < 0) {
-		char why[256];
-
-		snprintf(why, sizeof(why), "receive queue: %s", err_get());
-		err_clear();
-		virtio_mmio_fail(&c->t, why);
-	}
-	if (used)
-		virtio_mmio_used(&c->t, RXQ);
+	finish(c, RXQ, used, r);
 }
 
 static void notify(struct virtio_mmio *t, int q)

@@ -43,17 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		config_init(&cfg);
 	}
 	memset(ram, 0, RAM);
-	sim_reset();
-	sim_install_vm();
-	memset(&vm, 0, sizeof(vm));
-	vm.kvm_fd = -1;
-	vm.vm_fd = SIM_VM_FD;
-	vm.coalesced.timer_fd = -1;
+	sim_vm_init(&vm, ram, RAM);
 	vm.cfg = &cfg;
-	bus_init(&vm.pio, "pio");
-	bus_init(&vm.mmio, "mmio");
-	vm.nmem = 1;
-	vm.mem[0] = (struct mem_region){ .gpa = 0, .size = RAM, .hva = ram };
 	if (irq_init(&vm) || console_create(&vm) ||
 	    device_type_find("virtio-console")->create(&vm, "") ||
 	    arch_virtio_mmio_slot(0, &base, &gsi))

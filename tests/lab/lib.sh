@@ -108,3 +108,21 @@ run_zoo_guest() {
   tr -d '\r' <"$log" >"$log.txt"; mv "$log.txt" "$log"
   grep -v '^HEX\|^RES ' "$log"
 }
+
+# type_into NAME LINE PTVM-RUN-ARGS...: boots `ptvm run ARGS --console stdio` (the guest
+# with l2.action=echo) with its stdin a fifo, types LINE once the guest says L2-READY,
+# and checks that the guest echoed it and that ptvm exited 0. Console in /tmp/NAME.log.
+type_into() {
+  local name=$1 line=$2 n=0 pid
+  shift 2
+  rm -f /tmp/$name.in; mkfifo /tmp/$name.in
+  ptvm run "$@" --console stdio </tmp/$name.in >/tmp/$name.log 2>&1 & pid=$!
+  exec 3>/tmp/$name.in
+  while [ $n -lt 300 ] && ! grep -q L2-READY /tmp/$name.log; do sleep 0.1; n=$((n + 1)); done
+  echo "$line" >&3
+  wait $pid; rc=$?
+  exec 3>&-
+  cat /tmp/$name.log
+  check "$name: the typed line reaches the guest" grep -q "L2-ECHO: $line" /tmp/$name.log
+  check "$name: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+}

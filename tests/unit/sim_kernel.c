@@ -19,6 +19,7 @@
 
 #include "vmm/err.h"
 #include "vmm/sys.h"
+#include "vmm/vm.h"
 
 struct sim sim;
 
@@ -191,6 +192,20 @@ void sim_describe_open(char *buf, size_t len)
 void sim_install_vm(void)
 {
 	objs[SIM_VM_FD - SIM_FD_BASE] = (struct obj){ .kind = K_VM, .bound_to = -1 };
+}
+
+void sim_vm_init(struct vm *vm, uint8_t *ram, uint64_t size)
+{
+	sim_reset();
+	sim_install_vm();
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm_fd = -1;
+	vm->vm_fd = SIM_VM_FD;
+	vm->coalesced.timer_fd = -1;
+	bus_init(&vm->pio, "pio");
+	bus_init(&vm->mmio, "mmio");
+	vm->nmem = 1;
+	vm->mem[0] = (struct mem_region){ .gpa = 0, .size = size, .hva = ram };
 }
 
 void sim_install_device(void)

@@ -146,6 +146,10 @@ void sim_describe_open(char *buf, size_t len);
 /* For tests that assemble a VM by hand: a VM at SIM_VM_FD, and the device at SIM_DEV_FD
  * already bound and attached. */
 void sim_install_vm(void);
+/* A fresh simulated kernel and a VM on it without vCPUs (the VM at SIM_VM_FD, no /dev/kvm):
+ * buses, and guest RAM of size bytes at gpa 0 in ram (the caller's). */
+struct vm;
+void sim_vm_init(struct vm *vm, uint8_t *ram, uint64_t size);
 void sim_install_device(void);
 
 #endif

@@ -140,16 +140,7 @@ static int setup(void **state)
 {
 	int p[2];
 
-	sim_reset();
-	sim_install_vm();
-	memset(&vm, 0, sizeof(vm));
-	vm.kvm_fd = -1;
-	vm.vm_fd = SIM_VM_FD;
-	vm.coalesced.timer_fd = -1;
-	bus_init(&vm.pio, "pio");
-	bus_init(&vm.mmio, "mmio");
-	vm.nmem = 1;
-	vm.mem[0] = (struct mem_region){ .gpa = 0, .size = RAM, .hva = calloc(1, RAM) };
+	sim_vm_init(&vm, calloc(1, RAM), RAM);
 	assert_int_equal(irq_init(&vm), 0);
 	/* The console on stdio, with stdin a pipe and stdout a file, as under a supervisor. */
 	config_init(&cfg);

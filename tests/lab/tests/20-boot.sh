@@ -56,17 +56,8 @@ check "guest reboot: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
 check "guest reboot: ptvm says the guest rebooted" grep -q "ptvm: guest rebooted" /tmp/reboot.err
 
 # Console input: host stdin -> UART receive interrupt -> the guest's tty.
-mkfifo /tmp/in
-ptvm run --kernel $k --initrd $i --cmdline "console=ttyS0 quiet l2.action=echo" \
-  --console stdio </tmp/in >/tmp/echo.log 2>&1 & pid=$!
-exec 3>/tmp/in
-n=0; while [ $n -lt 300 ] && ! grep -q L2-READY /tmp/echo.log; do sleep 0.1; n=$((n + 1)); done
-echo "hello from L1" >&3
-wait $pid; rc=$?
-exec 3>&-
-cat /tmp/echo.log
-check "console input reaches the guest" grep -q "L2-ECHO: hello from L1" /tmp/echo.log
-check "console input: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+type_into console-input "hello from L1" --kernel $k --initrd $i \
+  --cmdline "console=ttyS0 quiet l2.action=echo"
 
 # A guest that panics (no init found) must not look like success: with panic=-1 it
 # reboots (exit 0 is what a reboot means), so leave panic at its default (wait forever)

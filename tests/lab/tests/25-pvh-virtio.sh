@@ -49,17 +49,8 @@ burst burst-virtio-pvh hvc0 --kernel $v --device virtio-console
 check "virtio console: the guest's console is hvc0" grep -q "L2-BURST-END" /tmp/burst-virtio-pvh.log
 
 # Console input through the virtio console.
-mkfifo /tmp/vin
-ptvm run --kernel $v --initrd $i --device virtio-console \
-  --cmdline "console=hvc0 quiet l2.action=echo" --console stdio </tmp/vin >/tmp/vecho.log 2>&1 & pid=$!
-exec 3>/tmp/vin
-n=0; while [ $n -lt 300 ] && ! grep -q L2-READY /tmp/vecho.log; do sleep 0.1; n=$((n + 1)); done
-echo "typed into hvc0" >&3
-wait $pid; rc=$?
-exec 3>&-
-cat /tmp/vecho.log
-check "virtio console input reaches the guest" grep -q "L2-ECHO: typed into hvc0" /tmp/vecho.log
-check "virtio console input: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+type_into virtio-input "typed into hvc0" --kernel $v --initrd $i --device virtio-console \
+  --cmdline "console=hvc0 quiet l2.action=echo"
 
 # A boot that prints its whole log: on the UART each character exits; on hvc0 whole
 # buffers go through the ring (the UART still carries nothing here: console=hvc0 only).
