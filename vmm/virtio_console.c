@@ -54,7 +54,7 @@ static void transmit(struct vcons *c)
 
 	while ((r = virtq_pop(c->t.vm, &c->t.q[TXQ], b, MAX_BUFS, &n, &head)) > 0) {
 		for (int i = 0; i < n; i++)
-			if (!b[i].writable && c->con) {
+			if (!b[i].writable && b[i].len && c->con) {
 				console_write(c->con, b[i].p, b[i].len);
 				c->tx_bytes += b[i].len;
 			}
@@ -78,7 +78,7 @@ static void receive(struct vcons *c)
 		for (int i = 0; i < n && done < c->npending; i++) {
 			size_t k = c->npending - done < b[i].len ? c->npending - done : b[i].len;
 
-			if (!b[i].writable)
+			if (!b[i].writable || !k) /* a zero-length buffer has no address to write */
 				continue;
 			memcpy(b[i].p, c->pending + done, k);
 			done += k;
