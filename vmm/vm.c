@@ -174,7 +174,7 @@ fail_r:
 	return r;
 }
 
-void vm_destroy(struct vm *vm)
+void vm_remove_devices(struct vm *vm)
 {
 	while (vm->devices) {
 		struct device *d = vm->devices;
@@ -183,6 +183,11 @@ void vm_destroy(struct vm *vm)
 		if (d->teardown)
 			d->teardown(d);
 	}
+}
+
+void vm_destroy(struct vm *vm)
+{
+	vm_remove_devices(vm);
 	arch_vm_teardown(vm);
 	irq_free(vm);
 	if (vm->vm_fd >= 0)

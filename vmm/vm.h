@@ -127,6 +127,8 @@ int vm_irq_line(struct vm *vm, uint32_t gsi, int level);
 int vm_map_memory(struct vm *vm, uint64_t gpa, uint64_t size, void *hva);
 void vm_unmap_memory(struct vm *vm, int slot);
 void vm_add_device(struct vm *vm, struct device *d);
+/* Tears down every device, the last added first (vm_destroy does it too). */
+void vm_remove_devices(struct vm *vm);
 /* Has the main thread poll fd while the VM runs and call fn when it is readable; before
  * the vCPUs start. -ENOSPC (message) when the table is full. */
 int vm_add_poll(struct vm *vm, int fd, void (*fn)(void *opaque), void *opaque);

@@ -83,15 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		}
 	}
-	while (vm.devices) {
-		struct device *d = vm.devices;
-
-		vm.devices = d->next;
-		d->teardown(d);
-	}
-	irq_free(&vm);
-	bus_free(&vm.pio);
-	bus_free(&vm.mmio);
+	sim_vm_free(&vm);
 	if (sim_irqfds_assigned() || sim.bad_undos || sim.bad_closes || sim.bad_uses)
 		__builtin_trap();
 	return 0;

@@ -209,13 +209,5 @@ void sim_machine_free(struct sim_machine *m)
 	pt_func_teardown(m->d);
 	free(m->d);
 	m->d = NULL;
-	while (m->vm.devices) {
-		struct device *dv = m->vm.devices;
-
-		m->vm.devices = dv->next;
-		dv->teardown(dv);
-	}
-	irq_free(&m->vm);
-	bus_free(&m->vm.pio);
-	bus_free(&m->vm.mmio);
+	sim_vm_free(&m->vm);
 }

@@ -19,6 +19,7 @@
 
 #include "vmm/err.h"
 #include "vmm/sys.h"
+#include "vmm/irq.h"
 #include "vmm/vm.h"
 
 struct sim sim;
@@ -206,6 +207,14 @@ void sim_vm_init(struct vm *vm, uint8_t *ram, uint64_t size)
 	bus_init(&vm->mmio, "mmio");
 	vm->nmem = 1;
 	vm->mem[0] = (struct mem_region){ .gpa = 0, .size = size, .hva = ram };
+}
+
+void sim_vm_free(struct vm *vm)
+{
+	vm_remove_devices(vm);
+	irq_free(vm);
+	bus_free(&vm->pio);
+	bus_free(&vm->mmio);
 }
 
 void sim_install_device(void)

@@ -150,6 +150,8 @@ void sim_install_vm(void);
  * buses, and guest RAM of size bytes at gpa 0 in ram (the caller's). */
 struct vm;
 void sim_vm_init(struct vm *vm, uint8_t *ram, uint64_t size);
+/* Its devices, routes and buses (not the caller's RAM). */
+void sim_vm_free(struct vm *vm);
 void sim_install_device(void);
 
 #endif

@@ -165,14 +165,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char open[256];
-
-	while (vm.devices) {
-		struct device *d = vm.devices;
-
-		vm.devices = d->next;
-		d->teardown(d);
-	}
+	sim_vm_free(&vm);
 	fflush(stdout);
 	dup2(saved_out, 1);
 	dup2(saved_in, 0);
@@ -181,14 +174,10 @@ static int teardown(void **state)
 	close(in_w);
 	close(out_file);
 	unlink(out_path);
-	sim_describe_open(open, sizeof(open));
 	assert_int_equal(sim_irqfds_assigned(), 0);
 	assert_int_equal(sim_ioeventfd_at(base + VIRTIO_MMIO_QUEUE_NOTIFY, 4), -1);
 	assert_int_equal(sim.bad_undos + sim.bad_closes + sim.bad_uses, 0);
-	irq_free(&vm);
 	free(vm.mem[0].hva);
-	bus_free(&vm.pio);
-	bus_free(&vm.mmio);
 	return 0;
 }
 
