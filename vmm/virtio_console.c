@@ -26,7 +26,6 @@ struct vcons {
 	struct console *con;
 	uint8_t pending[PENDING];  /* input the guest has no buffer for yet */
 	size_t npending;
-	uint64_t tx_bytes, rx_bytes, rx_dropped;
 };
 
 /* After a pass over queue q: a malformed chain (r < 0, the message pending) stops the
@@ -54,10 +53,8 @@ static void transmit(struct vcons *c)
 
 	while ((r = virtq_pop(c->t.vm, &c->t.q[TXQ], b, MAX_BUFS, &n, &head)) > 0) {
 		for (int i = 0; i < n; i++)
-			if (!b[i].writable && b[i].len && c->con) {
+			if (!b[i].writable && b[i].len && c->con)
 				console_write(c->con, b[i].p, b[i].len);
-				c->tx_bytes += b[i].len;
-			}
 		virtq_push(&c->t.q[TXQ], head, 0);
 		used = true;
 	}
@@ -85,7 +82,6 @@ static void receive(struct vcons *c)
 		}
 		memmove(c->pending, c->pending + done, c->npending - done);
 		c->npending -= done;
-		c->rx_bytes += done;
 		virtq_push(&c->t.q[RXQ], head, (uint32_t)done);
 		used = true;
 	}
@@ -110,10 +106,8 @@ static void input(void *opaque, const uint8_t *buf, size_t len)
 
 	pthread_mutex_lock(&c->t.lock);
 	room = PENDING - c->npending;
-	if (len > room) {
-		c->rx_dropped += len - room;
+	if (len > room) /* what does not fit while the guest reads nothing is dropped */
 		len = room;
-	}
 	memcpy(c->pending + c->npending, buf, len);
 	c->npending += len;
 	if (virtio_mmio_live(&c->t) && c->t.q[RXQ].ready)

@@ -31,7 +31,6 @@ static void raise(struct virtio_mmio *t, uint32_t why)
 	uint64_t one = 1;
 
 	t->isr |= why;
-	t->interrupts++;
 	if (t->irq_fd >= 0) {
 		if (write(t->irq_fd, &one, sizeof(one)) != sizeof(one))
 			log_warn("%s: interrupt eventfd: %s", t->name, strerror(errno));
@@ -70,7 +69,6 @@ static void reset(struct virtio_mmio *t)
 
 static void notify_all(struct virtio_mmio *t)
 {
-	t->notifies++;
 	for (int i = 0; i < t->ops->nqueues && virtio_mmio_live(t); i++)
 		if (t->q[i].ready)
 			t->ops->notify(t, i);

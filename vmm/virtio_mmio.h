@@ -46,7 +46,6 @@ struct virtio_mmio {
 	int irq_fd;          /* irqfd on gsi, or -1: KVM_IRQ_LINE pulses */
 	int notify_fd;       /* ioeventfd on QueueNotify, or -1: handled on the exit */
 	bool failed;         /* a malformed queue: NEEDS_RESET until the driver resets */
-	uint64_t notifies, interrupts;
 };
 
 /* Places the device (arch_virtio_mmio_slot), maps its registers, connects the irqfd and

@@ -186,6 +186,7 @@ static int load_pvh(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *head
 	struct pvh_memmap_entry *mm;
 	struct elf_kernel k;
 	uint32_t entry = 0;
+	bool entry_loaded = false;
 	int r, found = 0, n;
 
 	if ((r = elf_kernel_parse(head, got, file_size, &k)) < 0)
@@ -224,9 +225,9 @@ static int load_pvh(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *head
 			return r;
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);
 		if (entry >= s->paddr && entry - s->paddr < s->filesz)
-			found = 2;
+			entry_loaded = true;
 	}
-	if (found != 2)
+	if (!entry_loaded)
 		return err_msg(EINVAL, "the PVH entry point 0x%x is in no loaded segment", entry);
 	if ((r = put_cmdline(vm, X86_CMDLINE_MAX)) < 0)
 		return r;
