@@ -47,16 +47,21 @@ vfio_cdev() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")";
 # until the timeout, right after L1 logged a clocksource anomaly (LAB.md: L1 timing
 # trouble stalls L2 timers). Not understood yet: a run that timed out is retried once.
 # Sets rc, secs (the last attempt's wall time) and retried ("" or what happened first).
+# nic_guest_once LOG PTVM-RUN-ARGS...: the same, one attempt (sets rc and secs).
+nic_guest_once() {
+  local log=$1 s e; shift
+  s=$(cut -d' ' -f1 /proc/uptime)
+  timeout 120 ptvm run "$@" --console stdio </dev/null >"$log" 2>&1
+  rc=$?
+  e=$(cut -d' ' -f1 /proc/uptime)
+  secs=$(awk "BEGIN {print $e - $s}")
+  cat "$log"
+}
 run_nic_guest() {
-  local log=$1 attempt s e; shift
+  local log=$1 attempt; shift
   retried=""
   for attempt in 1 2; do
-    s=$(cut -d' ' -f1 /proc/uptime)
-    timeout 120 ptvm run "$@" --console stdio </dev/null >"$log" 2>&1
-    rc=$?
-    e=$(cut -d' ' -f1 /proc/uptime)
-    secs=$(awk "BEGIN {print $e - $s}")
-    cat "$log"
+    nic_guest_once "$log" "$@"
     [ "$rc" = 143 ] || break
     retried="attempt $attempt timed out after $(grep -c . "$log") console lines$(grep -q 'L2-NIC: ping ok' "$log" && echo ', after a successful ping')"
   done
