@@ -17,10 +17,13 @@ int arch_vm_init(struct vm *vm);
 int arch_create_devices(struct vm *vm);
 /* Load the kernel or payload, initrd, command line and firmware tables into guest RAM. */
 int arch_load(struct vm *vm);
+/* The id KVM_CREATE_VCPU gets for vCPU INDEX (on x86 its APIC ID, from the topology). */
+unsigned long arch_vcpu_id(const struct vm *vm, int index);
 /* Per-vCPU state: CPUID, MSRs, and for the boot vCPU the entry registers. */
 int arch_vcpu_init(struct vcpu *vcpu);
-/* Registers for an error report. */
-void arch_vcpu_dump(struct vcpu *vcpu, char *buf, size_t len);
+/* Registers for an error report; after_shutdown: the vCPU has just triple-faulted (where
+ * the kernel may already have reset them, the report says so instead). */
+void arch_vcpu_dump(struct vcpu *vcpu, bool after_shutdown, char *buf, size_t len);
 void arch_vm_teardown(struct vm *vm);
 /* The GSI that a bus-0 slot's INTx pin (0 = INTA) reaches, as the firmware tables say. */
 int arch_pci_intx_gsi(int slot, int pin);

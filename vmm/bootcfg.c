@@ -80,6 +80,12 @@ const struct bc_prop bc_root_props[] = {
 	  "4M, a multiple of 4K)", memory_size, NULL },
 	{ "cpus", BC_NUM, NULL, VM_MAX_CPUS, "must be a vCPU count from <1> to <64>", at_least_1,
 	  NULL },
+	{ "sockets", BC_NUM, NULL, VM_MAX_CPUS, "must be a socket count from <1> to <64>",
+	  at_least_1, NULL },
+	{ "cores", BC_NUM, NULL, VM_MAX_CPUS, "must be a count of cores per socket from <1> to "
+	  "<64>", at_least_1, NULL },
+	{ "threads", BC_NUM, NULL, VM_MAX_CPUS, "must be a count of threads per core from <1> "
+	  "to <64>", at_least_1, NULL },
 	{ "console", BC_STR, NULL, 0, "must be \"stdio\", \"none\" or \"file:PATH\"",
 	  console_kind, NULL },
 	{ "hugepages", BC_FLAG, NULL, 0, "must be empty (a flag: 'hugepages;')", NULL, NULL },
@@ -289,8 +295,15 @@ static int read_root(const void *fdt, struct vm_config *cfg)
 				       "compatible = \"%s\"", BOOTCFG_COMPATIBLE);
 	if (v[val_index(P, "memory-size")].set)
 		parse_size(v[val_index(P, "memory-size")].s, &cfg->memory);
-	if (v[val_index(P, "cpus")].set)
-		cfg->cpus = (int)v[val_index(P, "cpus")].n;
+	cfg->cpus = v[val_index(P, "cpus")].set ? (int)v[val_index(P, "cpus")].n : 0;
+	cfg->topology = (struct cpu_topology){ .sockets = (int)v[val_index(P, "sockets")].n,
+					       .cores = (int)v[val_index(P, "cores")].n,
+					       .threads = (int)v[val_index(P, "threads")].n };
+	if (!cfg->cpus && !cfg->topology.sockets && !cfg->topology.cores &&
+	    !cfg->topology.threads)
+		cfg->cpus = 1;
+	if (topology_resolve("/", &cfg->cpus, &cfg->topology) < 0)
+		return -EINVAL;
 	if (v[val_index(P, "hugepages")].set)
 		cfg->hugepages = HUGEPAGE_2M;
 	if (v[val_index(P, "hugepage-size")].set)

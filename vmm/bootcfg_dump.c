@@ -129,6 +129,11 @@ int bootcfg_dump(FILE *f, const struct vm_config *cfg)
 	put_prop(f, 1, "compatible", BOOTCFG_COMPATIBLE);
 	put_prop(f, 1, "memory-size", size_text(cfg->memory, buf, sizeof(buf)));
 	put_num(f, 1, "cpus", (uint64_t)cfg->cpus);
+	if (cfg->topology.sockets > 1 || cfg->topology.threads > 1) {
+		put_num(f, 1, "sockets", (uint64_t)cfg->topology.sockets);
+		put_num(f, 1, "cores", (uint64_t)cfg->topology.cores);
+		put_num(f, 1, "threads", (uint64_t)cfg->topology.threads);
+	}
 	put_prop2(f, 1, "console", cfg->console == CONSOLE_STDIO ? "stdio"
 				 : cfg->console == CONSOLE_NONE ? "none" : "file:",
 		  cfg->console == CONSOLE_FILE ? cfg->console_path : "");

@@ -153,10 +153,9 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 			cfg->memory = v;
 			break;
 		case O_CPUS:
-			if (parse_u64(optarg, VM_MAX_CPUS, &v) || v == 0)
-				return err_msg(EINVAL, "--cpus: '%s' is not a number from 1 to %d",
-					       optarg, VM_MAX_CPUS);
-			cfg->cpus = (int)v;
+			/* replaces the config's cpus and topology, all of it */
+			if ((r = topology_parse(optarg, &cfg->cpus, &cfg->topology)))
+				return r;
 			break;
 		case O_CONSOLE:
 			if ((r = parse_console(optarg, cfg)))
@@ -195,5 +194,6 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 			       hugepage_name(cfg->hugepages));
 	if (!cfg->cmdline)
 		cfg->cmdline = DEFAULT_CMDLINE;
-	return 0;
+	/* resolved already by either source; this gives the default (1 socket, 1 thread) */
+	return topology_resolve("--cpus", &cfg->cpus, &cfg->topology);
 }

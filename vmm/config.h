@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/topology.h"
+
 enum console_kind { CONSOLE_STDIO, CONSOLE_FILE, CONSOLE_NONE };
 
 #define CONFIG_MAX_DEVICES 16
@@ -25,6 +27,7 @@ struct vm_config {
 	const char *cmdline;
 	uint64_t memory;
 	int cpus;
+	struct cpu_topology topology; /* resolved: sockets x cores x threads = cpus */
 	uint64_t hugepages;   /* the huge page size backing guest RAM (2M or 1G), 0: none */
 	bool verbose;
 	bool stats;           /* --stats: exits by reason and address, at the end */

@@ -7,17 +7,19 @@
 
 #define IOAPIC_PINS 24
 #define PIC_IRQS 16
-#define DEFAULT_ROUTES (IOAPIC_PINS + PIC_IRQS)
+#define LEGACY_ROUTES_MAX (IOAPIC_PINS + PIC_IRQS)
 
 /* KVM_SET_GSI_ROUTING replaces the whole table, so the table is kept here, ready to hand
- * to KVM: KVM's defaults (ISA IRQs to the PIC and IOAPIC, PCI GSIs 16-23 to the IOAPIC)
- * first, then one entry per MSI route in no particular order. A route change edits one
+ * to KVM: a PC's legacy routes first (ISA IRQ n to PIC pin n and IOAPIC pin n, except the
+ * PIT's IRQ 0, which reaches the IOAPIC on pin 2 as the MADT's override says, and IRQ 2,
+ * the PICs' cascade, which is nothing; PCI GSIs 16-23 to the IOAPIC), then one entry per MSI route in no particular order. A route change edits one
  * entry in place; removing one moves the last entry into its place. */
 struct irq_routes {
 	pthread_mutex_t lock;
 	uint8_t used[IRQ_MAX_GSI / 8];  /* GSIs handed out */
 	uint16_t at[IRQ_MAX_GSI];       /* entry index of a GSI's MSI route, 0: none */
-	struct kvm_irq_routing *table;  /* DEFAULT_ROUTES + up to IRQ_MAX_GSI entries */
+	struct kvm_irq_routing *table;  /* the legacy routes + up to IRQ_MAX_GSI entries */
+	uint32_t legacy;                /* how many legacy routes the table starts with */
 };
 
 int irq_init(struct vm *vm)
@@ -27,15 +29,17 @@ int irq_init(struct vm *vm)
 
 	if (!ir)
 		return err_msg(ENOMEM, "out of memory");
-	t = calloc(1, sizeof(*t) + (DEFAULT_ROUTES + IRQ_MAX_GSI) * sizeof(t->entries[0]));
+	t = calloc(1, sizeof(*t) + (LEGACY_ROUTES_MAX + IRQ_MAX_GSI) * sizeof(t->entries[0]));
 	if (!t) {
 		free(ir);
 		return err_msg(ENOMEM, "out of memory");
 	}
 	for (uint32_t gsi = 0; gsi < IOAPIC_PINS; gsi++) {
+		if (gsi == 2)
+			continue;
 		t->entries[t->nr++] = (struct kvm_irq_routing_entry){
 			.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
-			.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = gsi } };
+			.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = gsi ? gsi : 2 } };
 		if (gsi < PIC_IRQS)
 			t->entries[t->nr++] = (struct kvm_irq_routing_entry){
 				.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
@@ -47,6 +51,7 @@ int irq_init(struct vm *vm)
 		ir->used[gsi / 8] |= (uint8_t)(1 << (gsi % 8)); /* never handed out */
 	pthread_mutex_init(&ir->lock, NULL);
 	ir->table = t;
+	ir->legacy = t->nr;
 	vm->irq = ir;
 	return 0;
 }
@@ -56,6 +61,17 @@ static int commit(struct vm *vm, struct irq_routes *ir)
 	int r = sys_ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, ir->table);
 
 	return r < 0 ? r : 0;
+}
+
+int irq_routes_commit(struct vm *vm)
+{
+	struct irq_routes *ir = vm->irq;
+	int r;
+
+	pthread_mutex_lock(&ir->lock);
+	r = commit(vm, ir);
+	pthread_mutex_unlock(&ir->lock);
+	return r < 0 ? err_ctx(r, "interrupt routes") : 0;
 }
 
 int irq_alloc_gsi(struct vm *vm)
@@ -126,7 +142,7 @@ int irq_routes_in_use(struct vm *vm)
 	int n;
 
 	pthread_mutex_lock(&ir->lock);
-	n = (int)ir->table->nr - DEFAULT_ROUTES;
+	n = (int)(ir->table->nr - ir->legacy);
 	pthread_mutex_unlock(&ir->lock);
 	return n;
 }

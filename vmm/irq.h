@@ -11,9 +11,12 @@
  * of routing entries (KVM_MAX_IRQ_ROUTES is 4096 on x86). */
 #define IRQ_MAX_GSI 4096
 
-/* The routing table, with KVM's defaults, created with the VM (before any vCPU or device
- * can ask for a route). 0 or -ENOMEM. */
+/* The routing table, with a PC's legacy routes, created with the VM (before any vCPU or
+ * device can ask for a route). 0 or -ENOMEM. */
 int irq_init(struct vm *vm);
+/* Hands the table to KVM (replacing KVM's own defaults), once the interrupt controllers
+ * exist. 0 or -errno. */
+int irq_routes_commit(struct vm *vm);
 /* A GSI for an MSI route (numbers above the IOAPIC's pins), or -ENOSPC. */
 int irq_alloc_gsi(struct vm *vm);
 /* Sets (or changes) gsi's route to an MSI with this address and data. */

@@ -9,6 +9,7 @@
 #include "vmm/arch.h"
 #include "vmm/coalesced.h"
 #include "vmm/exit_stats.h"
+#include "vmm/log.h"
 #include "vmm/sys.h"
 
 /* The signal that interrupts KVM_RUN when the VM stops. */
@@ -16,12 +17,42 @@
 
 static void kick_handler(int sig) { (void)sig; }
 
-static void stop_with_registers(struct vcpu *v, const char *what)
+/* With --verbose: the vCPU's last exits, oldest first, one per line. */
+static void recent_exits(const struct vcpu *v, char *buf, size_t len)
 {
-	char regs[512];
+	uint64_t n = v->exits < VCPU_RECENT ? v->exits : VCPU_RECENT;
+	size_t at = 0;
 
-	arch_vcpu_dump(v, regs, sizeof(regs));
-	vm_request_stop(v->vm, VM_EXIT_ERROR, "vCPU %d: %s\n%s", v->id, what, regs);
+	buf[0] = '\0';
+	if (!log_verbose || n == 0)
+		return;
+	at += (size_t)snprintf(buf, len, "\n  its last %llu exits to ptvm, oldest first:",
+			       (unsigned long long)n);
+	for (uint64_t i = v->exits - n; i < v->exits && at < len; i++) {
+		const struct vcpu_exit *e = &v->recent[i % VCPU_RECENT];
+		const char *name = exit_stats_reason_name(e->reason);
+		char reason[16];
+
+		if (!name) {
+			snprintf(reason, sizeof(reason), "reason %u", e->reason);
+			name = reason;
+		}
+		if (e->reason == KVM_EXIT_IO || e->reason == KVM_EXIT_MMIO)
+			at += (size_t)snprintf(buf + at, len - at, "\n    %s %s 0x%llx", name,
+					       e->write ? "write" : "read",
+					       (unsigned long long)e->addr);
+		else
+			at += (size_t)snprintf(buf + at, len - at, "\n    %s", name);
+	}
+}
+
+static void stop_with_registers(struct vcpu *v, const char *what, bool after_shutdown)
+{
+	char regs[512], recent[640];
+
+	arch_vcpu_dump(v, after_shutdown, regs, sizeof(regs));
+	recent_exits(v, recent, sizeof(recent));
+	vm_request_stop(v->vm, VM_EXIT_ERROR, "vCPU %d: %s\n%s%s", v->id, what, regs, recent);
 }
 
 static void handle_io(struct vcpu *v)
@@ -33,7 +64,7 @@ static void handle_io(struct vcpu *v)
 	/* The kernel fills these; check anyway rather than trust an offset into our memory. */
 	if (run->io.data_offset >= v->run_size || bytes > v->run_size - run->io.data_offset ||
 	    run->io.size == 0 || run->io.size > 4) {
-		stop_with_registers(v, "malformed KVM_EXIT_IO");
+		stop_with_registers(v, "malformed KVM_EXIT_IO", false);
 		return;
 	}
 	for (uint32_t i = 0; i < run->io.count; i++, p += run->io.size)
@@ -48,6 +79,12 @@ static void handle_exit(struct vcpu *v)
 
 	/* writes KVM queued instead of exiting happened before this exit: replay them first */
 	coalesced_drain(v->vm);
+	v->recent[(v->exits - 1) % VCPU_RECENT] = (struct vcpu_exit){
+		.reason = run->exit_reason,
+		.write = run->exit_reason == KVM_EXIT_IO ? run->io.direction == KVM_EXIT_IO_OUT
+			 : run->exit_reason == KVM_EXIT_MMIO && run->mmio.is_write,
+		.addr = run->exit_reason == KVM_EXIT_IO ? run->io.port
+			: run->exit_reason == KVM_EXIT_MMIO ? run->mmio.phys_addr : 0 };
 	if (v->stats) {
 		exit_stats_reason(v->stats, run->exit_reason);
 		if (run->exit_reason == KVM_EXIT_IO)
@@ -61,7 +98,7 @@ static void handle_exit(struct vcpu *v)
 		break;
 	case KVM_EXIT_MMIO:
 		if (run->mmio.len == 0 || run->mmio.len > 8)
-			stop_with_registers(v, "malformed KVM_EXIT_MMIO");
+			stop_with_registers(v, "malformed KVM_EXIT_MMIO", false);
 		else
 			bus_access(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data, run->mmio.len,
 				   run->mmio.is_write);
@@ -74,30 +111,30 @@ static void handle_exit(struct vcpu *v)
 		else {
 			snprintf(what, sizeof(what), "system event %u (crash or unknown)",
 				 run->system_event.type);
-			stop_with_registers(v, what);
+			stop_with_registers(v, what, false);
 		}
 		break;
 	case KVM_EXIT_SHUTDOWN:
 		stop_with_registers(v, "triple fault (KVM_EXIT_SHUTDOWN): the guest crashed or reset itself "
-			      "the hard way");
+			      "the hard way", true);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
 		snprintf(what, sizeof(what), "KVM could not enter the guest (KVM_EXIT_FAIL_ENTRY, "
 			 "hardware reason 0x%llx)",
 			 (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-		stop_with_registers(v, what);
+		stop_with_registers(v, what, false);
 		break;
 	case KVM_EXIT_INTERNAL_ERROR:
 		snprintf(what, sizeof(what), "KVM internal error (KVM_EXIT_INTERNAL_ERROR, "
 			 "suberror %u)", run->internal.suberror);
-		stop_with_registers(v, what);
+		stop_with_registers(v, what, false);
 		break;
 	case KVM_EXIT_HLT:
-		stop_with_registers(v, "the guest halted with interrupts off (KVM_EXIT_HLT)");
+		stop_with_registers(v, "the guest halted with interrupts off (KVM_EXIT_HLT)", false);
 		break;
 	default:
 		snprintf(what, sizeof(what), "unexpected KVM exit reason %u", run->exit_reason);
-		stop_with_registers(v, what);
+		stop_with_registers(v, what, false);
 		break;
 	}
 }
@@ -144,7 +181,7 @@ int vcpus_create(struct vm *vm, int n)
 
 		v->vm = vm;
 		v->id = i;
-		v->fd = sys_ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)i);
+		v->fd = sys_ioctl(vm->vm_fd, KVM_CREATE_VCPU, arch_vcpu_id(vm, i));
 		if (v->fd < 0)
 			return err_ctx(v->fd, "create vCPU %d", i);
 		v->run = sys_mmap(NULL, (size_t)mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,

@@ -24,6 +24,8 @@ struct mem_region {
 
 struct exit_stats;
 
+#define VCPU_RECENT 8
+
 struct vcpu {
 	struct vm *vm;
 	int id;
@@ -34,6 +36,11 @@ struct vcpu {
 	bool started;
 	uint64_t exits; /* KVM_RUN returns to ptvm */
 	struct exit_stats *stats; /* --stats: this vCPU's exits by reason and address */
+	struct vcpu_exit {        /* its last VCPU_RECENT exits, for a failure's report */
+		uint32_t reason;
+		bool write;
+		uint64_t addr;    /* port or MMIO address, where the reason has one */
+	} recent[VCPU_RECENT];
 };
 
 /* Devices the VM owns; torn down in reverse order of creation. */

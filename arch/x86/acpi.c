@@ -65,6 +65,7 @@ _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT (ACPI 6)");
 #define FADT_WBINVD        (1u << 0)
 #define FADT_PWR_BUTTON    (1u << 4)  /* no fixed power button */
 #define FADT_SLP_BUTTON    (1u << 5)  /* no fixed sleep button */
+#define FADT_TMR_VAL_EXT   (1u << 8)  /* the PM timer counts 32 bits */
 #define FADT_RESET_REG_SUP (1u << 10)
 #define IAPC_NO_VGA        (1u << 2)
 #define ACPI_SPACE_IO      1
@@ -140,7 +141,7 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 	dsdt_len = (uint32_t)(sizeof(struct acpi_header) + (size_t)aml);
 	header((void *)(buf + off_dsdt), "DSDT", dsdt_len, 2);
 	off_madt = align8(off_dsdt + dsdt_len);
-	madt_len = 36 + 8 + 8u * (uint32_t)ncpus + 12 + 6;
+	madt_len = 36 + 8 + 8u * (uint32_t)ncpus + 12 + 10 + 6;
 	off_mcfg = align8(off_madt + madt_len);
 	if (off_mcfg + mcfg_len > size)
 		return -EINVAL;
@@ -151,7 +152,7 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 	ptrs[2] = gpa + off_mcfg;
 
 	/* FADT: a full (not hardware-reduced) PC, so Linux keeps the legacy PIC and ISA IRQs
-	 * for the UART. SMI_CMD = 0 says "already in ACPI mode". No PM timer, no GPEs. */
+	 * for the UART. SMI_CMD = 0 says "already in ACPI mode". A 32-bit PM timer, no GPEs. */
 	fadt->dsdt = (uint32_t)(gpa + off_dsdt);
 	fadt->x_dsdt = gpa + off_dsdt;
 	fadt->sci_int = X86_SCI_IRQ;
@@ -159,19 +160,24 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 	fadt->pm1a_cnt_blk = X86_PM1A_CNT;
 	fadt->pm1_evt_len = 4;
 	fadt->pm1_cnt_len = 2;
+	fadt->pm_tmr_blk = X86_PM_TIMER;
+	fadt->pm_tmr_len = 4;
+	fadt->x_pm_tmr_blk = io_gas(X86_PM_TIMER, 4);
 	fadt->x_pm1a_evt_blk = io_gas(X86_PM1A_EVT, 4);
 	fadt->x_pm1a_cnt_blk = io_gas(X86_PM1A_CNT, 2);
 	fadt->p_lvl2_lat = 101; /* > 100: C2 not supported */
 	fadt->p_lvl3_lat = 1001; /* > 1000: C3 not supported */
 	fadt->iapc_boot_arch = IAPC_NO_VGA;
-	fadt->flags = FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_RESET_REG_SUP;
+	fadt->flags = FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_TMR_VAL_EXT |
+		      FADT_RESET_REG_SUP;
 	fadt->reset_reg = io_gas(X86_RESET_REG, 1);
 	fadt->reset_value = X86_RESET_VALUE;
 	fadt->minor_version = 0;
 	header(&fadt->h, "FACP", sizeof(*fadt), 6);
 
-	/* MADT: one LAPIC per vCPU (APIC ID = vCPU index), the IOAPIC at GSI 0, LINT1 = NMI.
-	 * No interrupt source overrides: KVM's default routing maps ISA IRQ n to IOAPIC pin n. */
+	/* MADT: one LAPIC per vCPU (ACPI UID = vCPU index, APIC ID from the topology), the
+	 * IOAPIC at GSI 0, ISA IRQ 0 (the PIT) on GSI 2 as on every PC (vmm/irq.c routes it
+	 * there), LINT1 = NMI. The other ISA IRQs n are GSI n. */
 	put32(madt + 36, (uint32_t)X86_LAPIC);
 	put32(madt + 40, MADT_PCAT_COMPAT);
 	e = madt + 44;
@@ -179,7 +185,7 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 		e[0] = 0; /* processor local APIC */
 		e[1] = 8;
 		e[2] = (uint8_t)i; /* ACPI processor UID */
-		e[3] = (uint8_t)i; /* APIC ID */
+		e[3] = (uint8_t)x86_apic_id(&info->topology, i); /* APIC ID */
 		put32(e + 4, 1); /* enabled */
 	}
 	e[0] = 1; /* I/O APIC */
@@ -188,6 +194,13 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 	put32(e + 4, (uint32_t)X86_IOAPIC);
 	put32(e + 8, 0); /* GSI base */
 	e += 12;
+	e[0] = 2; /* interrupt source override */
+	e[1] = 10;
+	e[2] = 0; /* ISA */
+	e[3] = 0; /* IRQ 0 */
+	put32(e + 4, 2); /* GSI 2 */
+	put16(e + 8, 0); /* flags: conforms to the bus (edge, active high) */
+	e += 10;
 	e[0] = 4; /* local APIC NMI */
 	e[1] = 6;
 	e[2] = 0xff; /* all processors */

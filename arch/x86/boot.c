@@ -348,7 +348,7 @@ int arch_load(struct vm *vm)
 	if (!acpi)
 		return err_msg(ENOSPC, "guest RAM too small for the firmware tables");
 	struct x86_acpi_info info = {
-		.ncpus = vm->cfg->cpus, .ecam = X86_ECAM,
+		.ncpus = vm->cfg->cpus, .topology = vm->cfg->topology, .ecam = X86_ECAM,
 		.mmio32_base = X86_MMIO32_BASE, .mmio32_size = X86_MMIO32_SIZE,
 		.mmio64_base = vm->pci ? vm->pci->mmio64.base : 0,
 		.mmio64_size = vm->pci ? vm->pci->mmio64.size : 0,

@@ -10,6 +10,8 @@
 
 #include "arch/x86/x86.h"
 #include "vmm/arch.h"
+#include "vmm/config.h"
+#include "vmm/log.h"
 #include "vmm/sys.h"
 
 #define CPUID_MAX_ENTRIES 256
@@ -35,52 +37,30 @@ int x86_supported_cpuid(struct vm *vm, struct x86_vm *x)
 	if (r < 0) {
 		free(x->cpuid);
 		x->cpuid = NULL;
+		return r;
 	}
-	return r < 0 ? r : 0;
+	r = sys_ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER);
+	if (r < 0) {
+		log_warn("%s: cannot tell whether KVM emulates the TSC-deadline timer; the guest "
+			 "gets none", err_get());
+		err_clear();
+	}
+	x->tsc_deadline = r > 0;
+	x->amd = x86_cpuid_is_amd(x->cpuid);
+	return 0;
 }
 
-/* The edits, each on purpose:
- *  - leaf 1: APIC ID = vCPU index, logical CPU count, HTT with >1 vCPU, the hypervisor bit;
- *  - leaves 0xb/0x1f: x2APIC ID = vCPU index;
- *  - leaf 4 (Intel) and 0x80000008 (AMD): one package of ncpus cores;
- *  - leaf 6 (thermal/power) and 0xa (performance counters) hidden: there is no vPMU or
- *    power management to offer, and guests then do not probe their MSRs. */
 static int set_cpuid(struct vcpu *v, struct x86_vm *x)
 {
-	size_t sz = sizeof(*x->cpuid) + x->cpuid->nent * sizeof(x->cpuid->entries[0]);
+	size_t sz = sizeof(*x->cpuid) + (x->cpuid->nent + X86_CPUID_ADDED) *
+						 sizeof(x->cpuid->entries[0]);
 	struct kvm_cpuid2 *c = malloc(sz);
-	uint32_t n = (uint32_t)v->vm->ncpus, id = (uint32_t)v->id;
 	int r;
 
 	if (!c)
 		return err_msg(ENOMEM, "out of memory");
-	memcpy(c, x->cpuid, sz);
-	for (uint32_t i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
-
-		switch (e->function) {
-		case 1:
-			e->ebx = (e->ebx & 0x0000ffff) | (id << 24) | ((n & 0xff) << 16);
-			e->ecx |= 1u << 31;
-			if (n > 1)
-				e->edx |= 1u << 28;
-			break;
-		case 4:
-			e->eax = (e->eax & 0x03ffffff) | (((n - 1) & 0x3f) << 26);
-			break;
-		case 6:
-		case 0xa:
-			e->eax = e->ebx = e->ecx = e->edx = 0;
-			break;
-		case 0xb:
-		case 0x1f:
-			e->edx = id;
-			break;
-		case 0x80000008:
-			e->ecx = (e->ecx & ~0xffu) | ((n - 1) & 0xff);
-			break;
-		}
-	}
+	memcpy(c, x->cpuid, sizeof(*x->cpuid) + x->cpuid->nent * sizeof(x->cpuid->entries[0]));
+	x86_guest_cpuid(c, &v->vm->cfg->topology, v->id, x->tsc_deadline);
 	r = sys_ioctl(v->fd, KVM_SET_CPUID2, c);
 	free(c);
 	return r < 0 ? r : 0;
@@ -194,6 +174,11 @@ static int set_boot_regs(struct vcpu *v, struct x86_vm *x)
 	return sys_ioctl(v->fd, KVM_SET_REGS, &regs);
 }
 
+unsigned long arch_vcpu_id(const struct vm *vm, int index)
+{
+	return x86_apic_id(&vm->cfg->topology, index);
+}
+
 int arch_vcpu_init(struct vcpu *v)
 {
 	struct x86_vm *x = v->vm->arch;
@@ -210,11 +195,20 @@ int arch_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
-void arch_vcpu_dump(struct vcpu *v, char *buf, size_t len)
+void arch_vcpu_dump(struct vcpu *v, bool after_shutdown, char *buf, size_t len)
 {
+	struct x86_vm *x = v->vm->arch;
 	struct kvm_regs r;
 	struct kvm_sregs s;
 
+	/* SVM leaves the guest's state undefined on a shutdown intercept, so KVM on AMD puts
+	 * the vCPU through INIT before ptvm can look: what it reads is not the fault's. */
+	if (after_shutdown && x && x->amd) {
+		snprintf(buf, len, "  (its registers at the fault are gone: KVM on AMD "
+				   "re-initialises a vCPU that shuts down; run with --verbose for "
+				   "its last exits to ptvm)");
+		return;
+	}
 	if (sys_ioctl(v->fd, KVM_GET_REGS, &r) < 0 || sys_ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
 		snprintf(buf, len, "  (registers unavailable: %s)", err_get());
 		return;

@@ -1,7 +1,7 @@
 /* The PC board's built-in devices: the console UART, ACPI power-management ports
  * (poweroff through PM1a control, reboot through the FADT reset register), the old reset
- * paths (i8042 pulse, port 0x92), a CMOS clock that reads the host's UTC time, and the
- * POST-code port. */
+ * paths (i8042 pulse, port 0x92), the ACPI PM timer, a CMOS clock that reads the host's
+ * UTC time, and the POST-code port. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,7 +18,38 @@ struct pc {
 	uint8_t pm[7];     /* PM1a status (2), enable (2), control (2), reset (1) */
 	uint8_t cmos_index;
 	uint8_t cmos[128];
+	uint64_t pm_timer_origin; /* CLOCK_MONOTONIC ns when the PM timer read 0 */
 };
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint32_t x86_pm_timer_ticks(uint64_t ns)
+{
+	uint64_t s = ns / 1000000000ull, rest = ns % 1000000000ull;
+
+	return (uint32_t)(s * X86_PM_TIMER_HZ + rest * X86_PM_TIMER_HZ / 1000000000ull);
+}
+
+/* Read-only; a read of any width at any of its 4 bytes gets those bytes of the count. */
+static void pm_timer_io(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pc *pc = opaque;
+	uint32_t v;
+	uint8_t b[4];
+
+	if (write)
+		return;
+	v = x86_pm_timer_ticks(monotonic_ns() - pc->pm_timer_origin);
+	memcpy(b, &v, 4);
+	for (uint32_t i = 0; i < len; i++)
+		((uint8_t *)data)[i] = off + i < 4 ? b[off + i] : 0xff;
+}
 
 #define PM1_CNT_SCI_EN 0x0001
 #define PM1_CNT_SLP_EN 0x2000
@@ -173,9 +204,11 @@ int arch_create_devices(struct vm *vm)
 	pc->dev.name = "pc";
 	pc->dev.teardown = pc_teardown;
 	pc->vm = vm;
+	pc->pm_timer_origin = monotonic_ns();
 	pthread_mutex_init(&pc->lock, NULL);
 	vm_add_device(vm, &pc->dev);
 	if ((r = bus_add(&vm->pio, X86_PORT_ACPI_PM, sizeof(pc->pm), acpi_pm_io, pc, "acpi-pm")) ||
+	    (r = bus_add(&vm->pio, X86_PM_TIMER, 4, pm_timer_io, pc, "acpi-pm-timer")) ||
 	    (r = bus_add(&vm->pio, 0x60, 1, i8042_io, pc, "i8042-data")) ||
 	    (r = bus_add(&vm->pio, 0x64, 1, i8042_io, pc, "i8042-cmd")) ||
 	    (r = bus_add(&vm->pio, 0x70, 2, cmos_io, pc, "cmos")) ||

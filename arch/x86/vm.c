@@ -5,6 +5,7 @@
 
 #include "arch/x86/x86.h"
 #include "vmm/arch.h"
+#include "vmm/irq.h"
 #include "vmm/log.h"
 #include "vmm/sys.h"
 
@@ -48,6 +49,8 @@ int arch_vm_init(struct vm *vm)
 		return err_ctx(r, "in-kernel interrupt controllers");
 	if ((r = sys_ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit)) < 0)
 		return err_ctx(r, "in-kernel PIT");
+	if ((r = irq_routes_commit(vm)) < 0) /* the PIT on IOAPIC pin 2 */
+		return r;
 	disable_pmu(vm);
 	return 0;
 }

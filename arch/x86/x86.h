@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/topology.h"
 #include "vmm/vm.h"
 
 /* Low guest memory, below 1 MiB */
@@ -48,6 +49,8 @@
 #define X86_PM1A_EVT     (X86_PORT_ACPI_PM + 0)
 #define X86_PM1A_CNT     (X86_PORT_ACPI_PM + 4)
 #define X86_RESET_REG    (X86_PORT_ACPI_PM + 6)
+#define X86_PM_TIMER     (X86_PORT_ACPI_PM + 8) /* 32 bits at 3.579545 MHz, as ICH9's */
+#define X86_PM_TIMER_HZ  3579545u
 #define X86_RESET_VALUE  0x01
 #define X86_SCI_IRQ      9
 #define X86_SLP_TYP_S5   5
@@ -58,13 +61,42 @@ struct x86_vm {
 	uint64_t entry;               /* first instruction of the boot vCPU */
 	uint32_t ebx;                 /* PVH: where hvm_start_info is */
 	struct kvm_cpuid2 *cpuid;     /* what KVM supports, filtered per vCPU */
+	bool tsc_deadline;            /* KVM emulates the LAPIC's TSC-deadline mode */
+	bool amd;                     /* an AMD (or Hygon) CPU: KVM runs on SVM */
 };
+
+/* The ACPI PM timer's count NS nanoseconds after it read 0 (wrapping at 32 bits). */
+uint32_t x86_pm_timer_ticks(uint64_t ns);
 
 /* e820: the guest's memory map, derived from the RAM regions. */
 int x86_e820(const struct mem_region *mem, int nmem, struct boot_e820_entry *out, int max);
 
+/* A vCPU's initial APIC ID (also its KVM vCPU id): its thread, core and socket numbers
+ * packed into fields just wide enough for the counts (the layout CPUID 0xb, 0x1f,
+ * 0x80000008 and 0x8000001e describe). A topology of zeros: 1 socket of cores. */
+static inline uint32_t x86_apic_id(const struct cpu_topology *t, int index)
+{
+	int s, c, th, tb, cb;
+
+	if (!t->threads || !t->cores)
+		return (uint32_t)index;
+	topology_place(t, index, &s, &c, &th);
+	tb = topology_bits(t->threads);
+	cb = topology_bits(t->cores);
+	return (uint32_t)s << (tb + cb) | (uint32_t)c << tb | (uint32_t)th;
+}
+
+/* Edits KVM's supported CPUID list C in place into what vCPU INDEX sees (the edits are
+ * listed in cpuid.c); C must have room for X86_CPUID_ADDED more entries. */
+#define X86_CPUID_ADDED 8
+/* The vendor in leaf 0 is AMD's (or Hygon's): KVM runs on SVM. */
+bool x86_cpuid_is_amd(struct kvm_cpuid2 *c);
+void x86_guest_cpuid(struct kvm_cpuid2 *c, const struct cpu_topology *t, int index,
+		     bool tsc_deadline);
+
 struct x86_acpi_info {
 	int ncpus;
+	struct cpu_topology topology; /* the APIC IDs (x86_apic_id) */
 	uint64_t ecam;
 	uint64_t mmio32_base, mmio32_size, mmio64_base, mmio64_size;
 	const struct vm_virtio_mmio *virtio; /* described as LNRO0005 devices */

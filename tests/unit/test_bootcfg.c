@@ -159,6 +159,19 @@ static void test_defaults_and_payload(void **state)
 	assert_int_equal(c.cpus, 3);
 	assert_string_equal(c.cmdline, "console=ttyS0");
 	config_free(&c);
+	/* a topology: the vCPU count follows from it, or must match it */
+	assert_int_equal(PARSE(&c, HEAD "sockets = <2>; threads = <2>; };", "--kernel", "k", NULL), 0);
+	assert_true(c.cpus == 4 && c.topology.sockets == 2 && c.topology.cores == 1 &&
+		    c.topology.threads == 2);
+	config_free(&c);
+	assert_int_equal(PARSE(&c, HEAD "cpus = <8>; sockets = <2>; };", "--kernel", "k", NULL), 0);
+	assert_true(c.cpus == 8 && c.topology.sockets == 2 && c.topology.cores == 4);
+	config_free(&c);
+	/* --cpus replaces all of it */
+	assert_int_equal(PARSE(&c, HEAD "cpus = <8>; sockets = <2>; };", "--kernel", "k", "--cpus",
+			       "3", NULL), 0);
+	assert_true(c.cpus == 3 && c.topology.sockets == 1 && c.topology.cores == 3);
+	config_free(&c);
 }
 
 static void test_command_line_overrides(void **state)
@@ -239,7 +252,7 @@ static void test_invalid(void **state)
 		{ "/dts-v1/; / { compatible = \"ptvm,vm-v2\"; };",
 		  "/: 'compatible' must be \"ptvm,vm-v1\"" },
 		{ HEAD "memory = \"1G\"; };",
-		  "/: unknown property 'memory' (known: compatible, memory-size, cpus, console, "
+		  "/: unknown property 'memory' (known: compatible, memory-size, cpus, sockets, cores, threads, console, "
 		  "hugepages, hugepage-size; name a property of your own x-NAME)" },
 		{ HEAD "hugepage-size = \"4M\"; };", "/: 'hugepage-size' must be \"2M\" or \"1G\"" },
 		{ HEAD "memory-size = <512>; };", "/: 'memory-size' must be one string (\"...\")" },
@@ -248,6 +261,10 @@ static void test_invalid(void **state)
 		{ HEAD "cpus = <0>; };", "/: 'cpus' must be a vCPU count from <1> to <64>" },
 		{ HEAD "cpus = <65>; };", "/: 'cpus' must be a vCPU count from <1> to <64> (it is 65)" },
 		{ HEAD "cpus = \"2\"; };", "/: 'cpus' must be one number: <N>" },
+		{ HEAD "cpus = <4>; sockets = <3>; };",
+		  "/: 4 vCPUs do not divide into 3 socket(s) of cores with 1 thread(s) each" },
+		{ HEAD "threads = <0>; };", "/: 'threads' must be a count of threads per core from "
+		  "<1> to <64>" },
 		{ HEAD "cpus = <1 2>; };", "/: 'cpus' must be one number: <N>" },
 		{ HEAD BOOT "devices { t { compatible = \"ptvm,testdev\"; mmio = <1 2 3>; }; }; };",
 		  "/devices/t: 'mmio' must be one number: <N> or /bits/ 64 <N>" },

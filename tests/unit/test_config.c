@@ -66,15 +66,64 @@ static void bad(const char *msg, int argc, char **argv)
 }
 #define BAD(msg, ...) bad(msg, NARGS(__VA_ARGS__), ARGS(__VA_ARGS__))
 
+/* --cpus N[,sockets=S][,cores=C][,threads=T]: the counts not given are filled in */
+static void topo(char *arg, int cpus, int s, int c, int t)
+{
+	struct vm_config cfg;
+
+	assert_int_equal(PARSE(&cfg, "--kernel", "k", "--cpus", arg), 0);
+	assert_int_equal(cfg.cpus, cpus);
+	assert_int_equal(cfg.topology.sockets, s);
+	assert_int_equal(cfg.topology.cores, c);
+	assert_int_equal(cfg.topology.threads, t);
+}
+
+static void test_cpus_topology(void **state)
+{
+	struct vm_config cfg;
+
+	topo("4", 4, 1, 4, 1);
+	topo("4,sockets=2", 4, 2, 2, 1);
+	topo("8,threads=2", 8, 1, 4, 2);
+	topo("6,cores=3", 6, 2, 3, 1);
+	topo("sockets=2,cores=2,threads=2", 8, 2, 2, 2);
+	topo("threads=2,sockets=2", 4, 2, 1, 2);
+	topo("64,sockets=4,threads=2", 64, 4, 8, 2);
+	assert_int_equal(PARSE(&cfg, "--kernel", "k"), 0); /* the default: 1 socket, 1 core */
+	assert_int_equal(cfg.topology.sockets * cfg.topology.cores * cfg.topology.threads, 1);
+	BAD("--cpus: 4 vCPUs do not divide into 3 socket(s) of cores with 1 thread(s) each",
+	    "--kernel", "k", "--cpus", "4,sockets=3");
+	BAD("--cpus: 4 vCPUs do not divide into sockets of 3 core(s) with 1 thread(s) each",
+	    "--kernel", "k", "--cpus", "4,cores=3");
+	BAD("--cpus: 2 sockets x 2 cores x 2 threads is 8 vCPUs, not 4",
+	    "--kernel", "k", "--cpus", "4,sockets=2,cores=2,threads=2");
+	BAD("--cpus: 8 sockets x 8 cores x 2 threads is 128 vCPUs, more than 64",
+	    "--kernel", "k", "--cpus", "sockets=8,cores=8,threads=2");
+	BAD("--cpus: unknown 'dies' in '4,dies=2' (known: sockets, cores, threads)",
+	    "--kernel", "k", "--cpus", "4,dies=2");
+	BAD("--cpus: 'sockets' given twice in '4,sockets=2,sockets=2'",
+	    "--kernel", "k", "--cpus", "4,sockets=2,sockets=2");
+	BAD("--cpus: 'threads=0' wants a count from 1 to 64", "--kernel", "k", "--cpus",
+	    "4,threads=0");
+	BAD("--cpus: 'cores=' wants a count from 1 to 64", "--kernel", "k", "--cpus", "4,cores=");
+	BAD("--cpus: '4,' ends with a comma", "--kernel", "k", "--cpus", "4,");
+	BAD("--cpus: 'sockets=2,4' is not N[,sockets=S][,cores=C][,threads=T] with counts from "
+	    "1 to 64", "--kernel", "k", "--cpus", "sockets=2,4");
+	BAD("--cpus: '' is not N[,sockets=S][,cores=C][,threads=T]", "--kernel", "k", "--cpus", "");
+}
+
 static void test_errors(void **state)
 {
 	BAD("--memory: '12Q' is not a size such as 512M or 2G", "--kernel", "k", "--memory", "12Q");
 	BAD("--memory: 1M must be at least 4M and a multiple of 4K", "--kernel", "k", "--memory", "1M");
 	BAD("--memory: 5000 must be at least 4M and a multiple of 4K", "--kernel", "k", "--memory",
 	    "5000");
-	BAD("--cpus: '0' is not a number from 1 to 64", "--kernel", "k", "--cpus", "0");
-	BAD("--cpus: '65' is not a number from 1 to 64", "--kernel", "k", "--cpus", "65");
-	BAD("--cpus: 'two' is not a number from 1 to 64", "--kernel", "k", "--cpus", "two");
+	BAD("--cpus: '0' is not N[,sockets=S][,cores=C][,threads=T] with counts from 1 to 64",
+	    "--kernel", "k", "--cpus", "0");
+	BAD("--cpus: '65' is not N[,sockets=S][,cores=C][,threads=T] with counts from 1 to 64",
+	    "--kernel", "k", "--cpus", "65");
+	BAD("--cpus: 'two' is not N[,sockets=S][,cores=C][,threads=T] with counts from 1 to 64",
+	    "--kernel", "k", "--cpus", "two");
 	BAD("--console: 'tty' is not one of stdio, file:PATH, none", "--kernel", "k", "--console",
 	    "tty");
 	BAD("--console: 'file:' is not one of stdio, file:PATH, none", "--kernel", "k",
@@ -128,6 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_cpus_topology),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_opts_next),
 	};

@@ -136,6 +136,16 @@ static void test_capability_chain(void **state)
 	assert_int_equal(cfgr(0x9c, 4), 0);
 }
 
+/* The IOAPIC pin GSI reaches in the last routing table KVM got, -1 if none. */
+static int ioapic_pin(uint32_t gsi)
+{
+	for (int i = 0; i < sim.nroutes; i++)
+		if (sim.routes[i].gsi == gsi && sim.routes[i].type == KVM_IRQ_ROUTING_IRQCHIP &&
+		    sim.routes[i].u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC)
+			return (int)sim.routes[i].u.irqchip.pin;
+	return -1;
+}
+
 static void test_intx_then_msi(void **state)
 {
 	uint32_t msi = find_cap(0x05);
@@ -163,6 +173,11 @@ static void test_intx_then_msi(void **state)
 		assert_int_equal(sim.set_fds[VFIO_PCI_MSI_IRQ_INDEX][i], d->msi.efd[i]);
 	}
 	assert_int_equal(cfgr(msi + 2, 2) & 0x71, 0x21);
+	/* the legacy routes in the table beside the MSIs: a PC's */
+	assert_int_equal(ioapic_pin(0), 2); /* the PIT on pin 2, as the MADT's override says */
+	assert_int_equal(ioapic_pin(2), -1); /* GSI 2: nothing */
+	assert_int_equal(ioapic_pin(4), 4);  /* the UART's IRQ 4 on pin 4 */
+	assert_int_equal(ioapic_pin(16), 16);
 	cfgw(msi + 12, 2, 0x50); /* new data while enabled: routes follow */
 	assert_int_equal(sim_msi_route((uint32_t)d->msi.gsi[1])->u.msi.data, 0x51);
 	cfgw(msi + 2, 2, 0); /* disable: back to INTx */

@@ -72,7 +72,7 @@ static void test_acpi_tables(void **state)
 	static uint8_t buf[X86_ACPI_SIZE];
 	const uint64_t base = X86_ACPI;
 	const uint8_t *xsdt, *fadt, *madt, *dsdt, *mcfg, *e;
-	int lapics = 0, ioapics = 0;
+	int lapics = 0, ioapics = 0, overrides = 0;
 
 	assert_int_equal(acpi_build(buf, sizeof(buf), base, &info3), 0);
 	assert_memory_equal(buf, "RSD PTR ", 8);
@@ -115,6 +115,12 @@ static void test_acpi_tables(void **state)
 	assert_int_equal(fadt[116], 1);                  /* reset register in I/O space */
 	assert_true(u64(fadt + 120) == X86_RESET_REG);
 	assert_int_equal(fadt[128], X86_RESET_VALUE);
+	assert_int_equal(u32(fadt + 76), X86_PM_TIMER);  /* PM_TMR_BLK */
+	assert_int_equal(fadt[91], 4);                   /* PM_TMR_LEN */
+	assert_true(u32(fadt + 112) & (1u << 8));        /* TMR_VAL_EXT: 32 bits */
+	assert_int_equal(fadt[208], 1);                  /* X_PM_TMR_BLK: I/O space, */
+	assert_int_equal(fadt[209], 32);                 /* 32 bits wide, */
+	assert_true(u64(fadt + 212) == X86_PM_TIMER);    /* at the same port */
 	assert_true(u32(madt + 36) == X86_LAPIC);
 	for (e = madt + 44; e < madt + u32(madt + 4); e += e[1]) {
 		assert_true(e[1] >= 2);
@@ -125,11 +131,54 @@ static void test_acpi_tables(void **state)
 		} else if (e[0] == 1) {
 			assert_true(u32(e + 4) == X86_IOAPIC);
 			ioapics++;
+		} else if (e[0] == 2) { /* ISA IRQ 0 on GSI 2, edge, active high */
+			assert_int_equal(e[1], 10);
+			assert_int_equal(e[2], 0);
+			assert_int_equal(e[3], 0);
+			assert_int_equal(u32(e + 4), 2);
+			assert_int_equal(e[8] | e[9] << 8, 0);
+			overrides++;
 		}
 	}
 	assert_int_equal(lapics, 3);
 	assert_int_equal(ioapics, 1);
+	assert_int_equal(overrides, 1);
 	assert_true(e == madt + u32(madt + 4)); /* entries tile the table exactly */
+}
+
+/* APIC IDs from the topology: 2 sockets of 3 cores (2 bits) of 2 threads (1 bit). */
+static void test_acpi_topology(void **state)
+{
+	static uint8_t buf[X86_ACPI_SIZE];
+	static const uint8_t want[12] = { 0, 1, 2, 3, 4, 5, 8, 9, 10, 11, 12, 13 };
+	struct x86_acpi_info i = with_cpus(12);
+	const uint8_t *xsdt, *madt, *e;
+	int n = 0;
+
+	i.topology = (struct cpu_topology){ .sockets = 2, .cores = 3, .threads = 2 };
+	assert_int_equal(acpi_build(buf, sizeof(buf), X86_ACPI, &i), 0);
+	xsdt = table(buf, X86_ACPI, u64(buf + 24), "XSDT");
+	madt = table(buf, X86_ACPI, u64(xsdt + 44), "APIC");
+	for (e = madt + 44; e < madt + u32(madt + 4); e += e[1])
+		if (e[0] == 0) {
+			assert_int_equal(e[2], n);        /* ACPI UID = vCPU index */
+			assert_int_equal(e[3], want[n]);  /* APIC ID = socket.core.thread */
+			n++;
+		}
+	assert_int_equal(n, 12);
+	for (n = 0; n < 12; n++)
+		assert_int_equal(x86_apic_id(&i.topology, n), want[n]);
+}
+
+/* 3.579545 MHz from the origin, wrapping at 32 bits */
+static void test_pm_timer(void **state)
+{
+	assert_int_equal(x86_pm_timer_ticks(0), 0);
+	assert_int_equal(x86_pm_timer_ticks(1000000000ull), 3579545);
+	assert_int_equal(x86_pm_timer_ticks(1000), 3);            /* 3.58 ticks per us */
+	assert_int_equal(x86_pm_timer_ticks(1500000000ull), 5369317);
+	/* 2^32 ticks are 1199.9 s: the count wraps, and goes on from there */
+	assert_int_equal(x86_pm_timer_ticks(1200000000000ull), (uint32_t)(1200ull * 3579545));
 }
 
 static void test_acpi_limits(void **state)
@@ -407,6 +456,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_acpi_tables),
 		cmocka_unit_test(test_acpi_limits),
+		cmocka_unit_test(test_acpi_topology),
+		cmocka_unit_test(test_pm_timer),
 		cmocka_unit_test(test_layout_and_e820),
 		cmocka_unit_test(test_bzimage),
 		cmocka_unit_test(test_elf_parse),
