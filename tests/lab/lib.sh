@@ -42,12 +42,8 @@ bind_vfio() {
 # The /dev/vfio/devices/vfioN path of a bound function.
 vfio_cdev() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
 
-# run_nic_guest LOG PTVM-RUN-ARGS...: `ptvm run ARGS --console stdio` (120 s at most) into
-# LOG. Once in about 13 runs the NIC guest finished its work and then hung in poweroff
-# until the timeout, right after L1 logged a clocksource anomaly (LAB.md: L1 timing
-# trouble stalls L2 timers). Not understood yet: a run that timed out is retried once.
-# Sets rc, secs (the last attempt's wall time) and retried ("" or what happened first).
-# nic_guest_once LOG PTVM-RUN-ARGS...: the same, one attempt (sets rc and secs).
+# nic_guest_once LOG PTVM-RUN-ARGS...: `ptvm run ARGS --console stdio` (120 s at most)
+# into LOG, once: a hang fails the test. Sets rc and secs.
 nic_guest_once() {
   local log=$1 s e; shift
   s=$(cut -d' ' -f1 /proc/uptime)
@@ -56,15 +52,6 @@ nic_guest_once() {
   e=$(cut -d' ' -f1 /proc/uptime)
   secs=$(awk "BEGIN {print $e - $s}")
   cat "$log"
-}
-run_nic_guest() {
-  local log=$1 attempt; shift
-  retried=""
-  for attempt in 1 2; do
-    nic_guest_once "$log" "$@"
-    [ "$rc" = 143 ] || break
-    retried="attempt $attempt timed out after $(grep -c . "$log") console lines$(grep -q 'L2-NIC: ping ok' "$log" && echo ', after a successful ping')"
-  done
 }
 
 # pcidump BDF: the function's resources and config space as the fidelity oracle reads

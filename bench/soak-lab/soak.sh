@@ -1,0 +1,115 @@
+# The soak (bench/soak): many boots of the same L2 (lab kernel, busybox initramfs) with 2
+# and 4 vCPUs, and every SOAK_EVERY rounds with 1 vCPU and as the NIC guest, ptvm beside
+# QEMU 10 on L1's KVM: microvm every round, q35 every second round and never with 4 vCPUs
+# (in this lab q35's 4-vCPU boot hangs every time, its boot vCPU looping on a nested page
+# fault during a guest page-table walk: docs/soak.md; 100 s lost per try). Each boot
+# prints one line
+#   soak vmm=V case=C round=R rc=N secs=S kind=K
+# and a failed one its console and stderr tail and what L1's KVM traced of it (a ring of
+# kvm_exit, kvm_inj_exception, kvm_cr, kvm_msr, kvm_apic_ipi, ... cleared before each boot).
+. /lab/bench-common.sh
+. /lab/soak-settings
+T=/sys/kernel/tracing
+mount -t tracefs nodev $T 2>/dev/null
+if [ -w $T/trace ]; then
+  echo 8192 >$T/buffer_size_kb
+  for e in kvm_exit kvm_inj_exception kvm_cr kvm_msr kvm_apic_ipi kvm_apic_accept_irq \
+           kvm_userspace_exit kvm_triple_fault kvm_emulate_insn kvm_pio kvm_mmio; do
+    for f in $T/events/kvm/$e/enable; do [ -w "$f" ] && echo 1 >"$f"; done
+  done
+  echo "soak: tracing $(cat $T/set_event | tr '\n' ' ')"
+else
+  echo "soak: no tracefs in L1: failures come without a KVM trace"
+fi
+nic=$NIC
+[ -e /sys/bus/pci/devices/$nic/vfio-dev ] || bind_vfio $nic
+qemu_common="-accel kvm -cpu host -nodefaults -no-user-config -display none -serial stdio
+  -monitor none -no-reboot -L /qemu/share -kernel $k -initrd $i"
+
+# limited SECS COMMAND...: runs it with stdin /dev/null; after SECS a SIGTERM, 10 s later
+# a SIGKILL (a VMM stuck in the kernel ignores the first). Sets rc (its status) and hung.
+limited() {
+  local secs=$1 pid n=0
+  shift
+  "$@" </dev/null & pid=$!
+  while [ $n -lt $((secs * 10)) ] && kill -0 $pid 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+  hung=0
+  if kill -0 $pid 2>/dev/null; then
+    hung=1
+    kill -TERM $pid
+    n=0
+    while [ $n -lt 100 ] && kill -0 $pid 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+    kill -0 $pid 2>/dev/null && { hung=2; kill -KILL $pid; }
+  fi
+  wait $pid
+  rc=$?
+}
+
+# boot VMM CASE ROUND: one boot (at most 90 s), classified
+boot() {
+  local vmm=$1 case=$2 round=$3 cpus mem action="" name=$1-$2 s e kind cl
+  case $case in
+    smp1) cpus=1 mem=256 ;; smp2) cpus=2 mem=512 ;; smp4) cpus=4 mem=1024 ;;
+    nic) cpus=1 mem=256 action=l2.action=nic ;;
+  esac
+  cl="console=ttyS0 quiet $action $SOAK_CMDLINE"
+  [ -w $T/trace ] && echo >$T/trace
+  s=$(cut -d' ' -f1 /proc/uptime)
+  case $vmm in
+    ptvm)
+      set -- ptvm run --kernel $k --initrd $i --cpus $cpus --memory ${mem}M --cmdline "$cl" --console stdio
+      [ $case = nic ] && set -- "$@" --device vfio,bdf=$nic ;;
+    microvm)
+      set -- qemu-system-x86_64 $qemu_common -smp $cpus -m ${mem}M -M microvm -append "$cl" ;;
+    q35)
+      set -- qemu-system-x86_64 $qemu_common -smp $cpus -m ${mem}M -M q35 -append "$cl"
+      [ $case = nic ] && set -- "$@" -object iommufd,id=iommufd0 \
+        -device vfio-pci,host=$nic,iommufd=iommufd0,rombar=0 ;;
+  esac
+  echo "soak-start vmm=$vmm case=$case round=$round"
+  limited 90 "$@" >/tmp/$name.log 2>/tmp/$name.err
+  e=$(cut -d' ' -f1 /proc/uptime)
+  tr -d '\r' </tmp/$name.log >/tmp/$name.txt
+  if grep -q "L2-MARKER .* cpus=$cpus " /tmp/$name.txt; then marker=1; else marker=0; fi
+  if [ $rc = 0 ] && [ $marker = 1 ] &&
+     { [ $case != nic ] || grep -q "L2-NIC: ping ok" /tmp/$name.txt; }; then kind=ok
+  elif grep -q "triple fault" /tmp/$name.err; then kind=triple-fault
+  elif [ $hung != 0 ] && grep -q "L2-MARKER" /tmp/$name.txt; then kind=hang-after-marker
+  elif [ $hung != 0 ]; then kind=hang-before-marker
+  elif [ $rc = 0 ] && [ $vmm != ptvm ] && ! grep -q "L2-MARKER" /tmp/$name.txt; then
+    kind=reset-before-marker # QEMU -no-reboot: a triple fault or a reboot ends it with 0
+  elif grep -q "L2-MARKER" /tmp/$name.txt && [ $marker = 0 ]; then kind=missing-cpus
+  elif [ $case = nic ] && [ $rc = 0 ]; then kind=no-ping
+  else kind=exit-$rc
+  fi
+  [ $hung = 2 ] && kind=$kind-sigkill # SIGTERM did not end it
+  echo "soak vmm=$vmm case=$case round=$round rc=$rc secs=$(awk "BEGIN {printf \"%.2f\", $e - $s}") kind=$kind"
+  [ $kind = ok ] && return
+  tail -40 /tmp/$name.txt | sed "s/^/SOAK-CONSOLE $vmm $case $round: /"
+  tail -20 /tmp/$name.err | sed "s/^/SOAK-STDERR $vmm $case $round: /"
+  if [ -w $T/trace ]; then
+    echo 0 >$T/tracing_on
+    grep -E 'kvm_inj_exception|kvm_apic_ipi|kvm_triple_fault|shutdown|kvm_cr' $T/trace | tail -120 |
+      sed "s/^/SOAK-TRACE-KEY $vmm $case $round: /"
+    tail -300 $T/trace | sed "s/^/SOAK-TRACE $vmm $case $round: /"
+    echo 1 >$T/tracing_on
+  fi
+}
+
+echo "soak: $SOAK_ROUNDS rounds, extra command line '$SOAK_CMDLINE', VMMs: $SOAK_VMMS"
+for round in $(seq 1 $SOAK_ROUNDS); do
+  cases="smp2 smp4"
+  [ $((round % SOAK_EVERY)) = 0 ] && cases="smp1 smp2 smp4 nic"
+  for c in $cases; do
+    for v in $SOAK_VMMS; do
+      case $v-$c in
+        microvm-nic) continue ;;                    # no PCI bus on microvm
+        q35-nic) ;;                                 # the NIC guest: every time
+        q35-smp4) continue ;;                       # hangs in this lab (above)
+        q35-*) [ $((round % 2)) = 0 ] || continue ;;
+      esac
+      boot $v $c $round
+    done
+  done
+done
+ok "soak: $SOAK_ROUNDS rounds"
