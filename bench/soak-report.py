@@ -12,7 +12,12 @@ start_re = re.compile(r"soak-start vmm=(\S+) case=(\S+) round=(\d+)")
 started = None      # the boot under way when the log ends, if any
 line_re = re.compile(r"soak vmm=(\S+) case=(\S+) round=(\d+) rc=(\d+) secs=([\d.]+) kind=(\S+)")
 detail_re = re.compile(r"(SOAK-CONSOLE|SOAK-STDERR|SOAK-TRACE-KEY|SOAK-TRACE) (\S+) (\S+) (\d+): ?(.*)")
-with open(sys.argv[1], errors="replace") as f:
+try:
+    f = open(sys.argv[1], errors="replace")
+except OSError as e:
+    print(f"# Soak report\n\nNo console log: {e}. The lab did not start (see bench/soak's output).")
+    sys.exit(0)
+with f:
     for raw in f:
         raw = raw.rstrip("\r\n")
         m = start_re.search(raw)
