@@ -6,6 +6,7 @@
 
 #include "vmm/config.h"
 #include "vmm/err.h"
+#include "vmm/util.h"
 
 int topology_bits(int n)
 {
@@ -47,21 +48,20 @@ int topology_resolve(const char *what, int *cpus, struct cpu_topology *t)
 	return 0;
 }
 
-/* A count from 1 to VM_MAX_CPUS, all digits. */
+/* A count from 1 to VM_MAX_CPUS in the LEN characters at S (parse_u64's syntax, as every
+ * other number on the command line). */
 static int count(const char *s, size_t len, int *out)
 {
-	int v = 0;
+	char buf[16];
+	uint64_t v;
 
-	if (len == 0 || len > 3)
+	if (len >= sizeof(buf))
 		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (v < 1 || v > VM_MAX_CPUS)
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (parse_u64(buf, VM_MAX_CPUS, &v) || v == 0)
 		return -1;
-	*out = v;
+	*out = (int)v;
 	return 0;
 }
 

@@ -96,8 +96,9 @@ void x86_guest_cpuid(struct kvm_cpuid2 *c, const struct cpu_topology *t, int ind
 			e->edx = smt + core > 0 ? e->edx | 1u << 28 : e->edx & ~(1u << 28);
 			break;
 		case 4:
-			if (e->eax & 0x1f) /* a cache, not the end of the list */
-				e->eax = (e->eax & 0x03ffffff) | (((1u << core) - 1) & 0x3f) << 26;
+			if (!(e->eax & 0x1f)) /* the end of the list */
+				break;
+			e->eax = (e->eax & 0x03ffffff) | (((1u << core) - 1) & 0x3f) << 26;
 			cache_sharing(e, smt, core);
 			break;
 		case 0x8000001d:
@@ -117,14 +118,16 @@ void x86_guest_cpuid(struct kvm_cpuid2 *c, const struct cpu_topology *t, int ind
 		extended_topology(c, 0xb, t, smt, core, apic);
 	if (leaf(c, 0x1f, 0))
 		extended_topology(c, 0x1f, t, smt, core, apic);
-	if (amd && (e = leaf(c, 0x80000001, 0)) && leaf(c, 0x80000000, 0)) {
+	struct kvm_cpuid_entry2 *ext_max = leaf(c, 0x80000000, 0), *ext1 = leaf(c, 0x80000001, 0);
+
+	if (amd && ext_max && ext1) {
 		if (t->threads > 1 && !leaf(c, 0x8000001e, 0)) {
 			c->entries[c->nent++] = (struct kvm_cpuid_entry2){ .function = 0x8000001e };
-			if (leaf(c, 0x80000000, 0)->eax < 0x8000001e)
-				leaf(c, 0x80000000, 0)->eax = 0x8000001e;
+			if (ext_max->eax < 0x8000001e)
+				ext_max->eax = 0x8000001e;
 		}
 		if (t->threads > 1)
-			leaf(c, 0x80000001, 0)->ecx |= 1u << 22; /* TOPOEXT */
+			ext1->ecx |= 1u << 22; /* TOPOEXT */
 		if ((e = leaf(c, 0x8000001e, 0)))
 			*e = (struct kvm_cpuid_entry2){
 				.function = 0x8000001e, .eax = apic,
