@@ -139,6 +139,49 @@ static int vfio_realize(struct vm *vm)
 	return 0;
 }
 
+/* The control socket's view of each assigned function: where it is, what it is attached
+ * to, and how it interrupts the guest now. */
+static void vfio_status(struct vm *vm, struct jbuf *b)
+{
+	struct pt_ctx *ctx = vm->passthrough;
+
+	for (int i = 0; ctx && i < ctx->ndevs; i++) {
+		struct pt_dev *d = ctx->devs[i];
+		const char *mode = "none";
+		int vectors = 0;
+
+		if (!d)
+			continue;
+		if (d->lock_init)
+			pthread_mutex_lock(&d->lock);
+		if (d->msix && d->msix->enabled) {
+			mode = "msix";
+			for (int v = 0; v < d->msix->n; v++)
+				vectors += d->msix->live[v];
+		} else if (d->msi.nvec) {
+			mode = "msi";
+			vectors = d->msi.nvec;
+		} else if (d->intx_on) {
+			mode = "intx";
+			vectors = 1;
+		}
+		if (d->lock_init)
+			pthread_mutex_unlock(&d->lock);
+		jb_elem(b);
+		jb_open(b, '{');
+		jb_member_str(b, "type", "vfio");
+		jb_member_str(b, "host", d->name);
+		jb_key(b, "guest");
+		jb_printf(b, "\"0000:00:%02x.0\"", d->func.slot);
+		jb_member_u64(b, "iommufd_device", d->devid);
+		jb_member_u64(b, "ioas", ctx->ioas);
+		jb_member_u64(b, "hwpt", d->hwpt);
+		jb_member_str(b, "interrupts", mode);
+		jb_member_u64(b, "vectors", (uint64_t)vectors);
+		jb_close(b, '}');
+	}
+}
+
 static const struct device_type vfio_type = {
 	.name = "vfio",
 	.usage = "vfio,bdf=0000:03:00.0 | vfio,path=/dev/vfio/devices/vfio0 | vfio,fd=N"
@@ -146,5 +189,6 @@ static const struct device_type vfio_type = {
 	.help = "assign a PCI function bound to vfio-pci (VFIO cdev + iommufd)",
 	.create = vfio_create,
 	.realize = vfio_realize,
+	.status = vfio_status,
 };
 PTVM_DEVICE_TYPE(vfio_type);

@@ -137,6 +137,7 @@ struct pt_dev {
 	int fd;
 	int handed_fd;         /* fd=N from a management stack, else -1 */
 	uint32_t devid;
+	uint32_t hwpt;         /* the page table the kernel attached it to */
 	bool kvm_added, attached, was_reset;
 	bool has_vf_token;
 	uint8_t vf_token[16];  /* vf-token=UUID, presented at bind */

@@ -132,6 +132,7 @@ int pt_dev_setup(struct pt_dev *d)
 		return err_ctx(r, "attach %s to the guest's IOAS", d->name);
 	}
 	d->attached = true;
+	d->hwpt = att.pt_id;
 	log_step("%s: attached to IOAS %u (hwpt %u)", d->name, d->ctx->ioas, att.pt_id);
 	if ((r = pt_ctx_check_ranges(d->ctx)) < 0)
 		return err_ctx(r, "%s", d->name);

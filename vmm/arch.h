@@ -25,6 +25,9 @@ int arch_vcpu_init(struct vcpu *vcpu);
  * the kernel may already have reset them, the report says so instead). */
 void arch_vcpu_dump(struct vcpu *vcpu, bool after_shutdown, char *buf, size_t len);
 void arch_vm_teardown(struct vm *vm);
+/* Presses the guest's power button (ACPI's fixed-feature button on x86): 1 when the guest
+ * has enabled its event (it may power off), 0 when nothing in the guest listens. */
+int arch_power_button(struct vm *vm);
 /* The GSI that a bus-0 slot's INTx pin (0 = INTA) reaches, as the firmware tables say. */
 int arch_pci_intx_gsi(int slot, int pin);
 /* Where the index-th virtio-mmio device goes: its register base and its (edge) GSI, which

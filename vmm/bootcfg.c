@@ -47,7 +47,17 @@ static bool is_uuid(const char *s, uint64_t n)
 
 static bool console_kind(const char *s, uint64_t n)
 {
-	return !strcmp(s, "stdio") || !strcmp(s, "none") || (!strncmp(s, "file:", 5) && s[5]);
+	struct vm_config scratch;
+	bool ok = parse_console(s, &scratch) == 0;
+
+	err_clear();
+	return ok;
+}
+
+static bool api_spec(const char *s, uint64_t n)
+{
+	(void)n;
+	return !strncmp(s, "unix:", 5) && s[5] && strlen(s + 5) <= 107;
 }
 
 static bool reset_policy(const char *s, uint64_t n)
@@ -86,10 +96,15 @@ const struct bc_prop bc_root_props[] = {
 	  "<64>", at_least_1, NULL },
 	{ "threads", BC_NUM, NULL, VM_MAX_CPUS, "must be a count of threads per core from <1> "
 	  "to <64>", at_least_1, NULL },
-	{ "console", BC_STR, NULL, 0, "must be \"stdio\", \"none\" or \"file:PATH\"",
-	  console_kind, NULL },
+	{ "console", BC_STR, NULL, 0, "must be \"stdio\", \"none\", \"pty\", \"file:PATH\" or "
+	  "\"unix:PATH\"", console_kind, NULL },
+	{ "console-log", BC_STR, NULL, 0, "must be the path of a file", non_empty, NULL },
 	{ "hugepages", BC_FLAG, NULL, 0, "must be empty (a flag: 'hugepages;')", NULL, NULL },
 	{ "hugepage-size", BC_STR, NULL, 0, "must be \"2M\" or \"1G\"", hugepage_size, NULL },
+	{ "api", BC_STR, NULL, 0, "must be \"unix:PATH\" (the control socket, at most 107 "
+	  "bytes of path)", api_spec, NULL },
+	{ "shutdown-timeout", BC_NUM, NULL, MAX_SHUTDOWN_TIMEOUT, "must be a number of seconds "
+	  "from <0> to <86400>", NULL, NULL },
 	{ NULL },
 };
 
@@ -308,11 +323,13 @@ static int read_root(const void *fdt, struct vm_config *cfg)
 		cfg->hugepages = HUGEPAGE_2M;
 	if (v[val_index(P, "hugepage-size")].set)
 		parse_size(v[val_index(P, "hugepage-size")].s, &cfg->hugepages);
-	if ((s = v[val_index(P, "console")].s)) {
-		cfg->console = !strcmp(s, "stdio") ? CONSOLE_STDIO
-			     : !strcmp(s, "none") ? CONSOLE_NONE : CONSOLE_FILE;
-		cfg->console_path = cfg->console == CONSOLE_FILE ? s + 5 : NULL;
-	}
+	if (v[val_index(P, "api")].s)
+		parse_api(v[val_index(P, "api")].s, &cfg->api_path);
+	if (v[val_index(P, "shutdown-timeout")].set)
+		cfg->shutdown_timeout = (unsigned)v[val_index(P, "shutdown-timeout")].n;
+	if ((s = v[val_index(P, "console")].s))
+		parse_console(s, cfg); /* checked by the schema */
+	cfg->console_log = v[val_index(P, "console-log")].s;
 	return 0;
 }
 

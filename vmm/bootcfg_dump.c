@@ -135,8 +135,15 @@ int bootcfg_dump(FILE *f, const struct vm_config *cfg)
 		put_num(f, 1, "threads", (uint64_t)cfg->topology.threads);
 	}
 	put_prop2(f, 1, "console", cfg->console == CONSOLE_STDIO ? "stdio"
-				 : cfg->console == CONSOLE_NONE ? "none" : "file:",
-		  cfg->console == CONSOLE_FILE ? cfg->console_path : "");
+				 : cfg->console == CONSOLE_NONE ? "none"
+				 : cfg->console == CONSOLE_PTY ? "pty"
+				 : cfg->console == CONSOLE_UNIX ? "unix:" : "file:",
+		  cfg->console_path ? cfg->console_path : "");
+	if (cfg->console_log)
+		put_prop(f, 1, "console-log", cfg->console_log);
+	put_num(f, 1, "shutdown-timeout", cfg->shutdown_timeout);
+	if (cfg->api_path)
+		put_prop2(f, 1, "api", "unix:", cfg->api_path);
 	if (cfg->hugepages == HUGEPAGE_2M)
 		fputs("\thugepages;\n", f);
 	else if (cfg->hugepages)

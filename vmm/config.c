@@ -9,18 +9,35 @@
 #include "vmm/err.h"
 #include "vmm/util.h"
 
-static int parse_console(const char *s, struct vm_config *cfg)
+int parse_console(const char *s, struct vm_config *cfg)
 {
+	cfg->console_path = NULL;
 	if (!strcmp(s, "stdio")) {
 		cfg->console = CONSOLE_STDIO;
 	} else if (!strcmp(s, "none")) {
 		cfg->console = CONSOLE_NONE;
+	} else if (!strcmp(s, "pty")) {
+		cfg->console = CONSOLE_PTY;
 	} else if (!strncmp(s, "file:", 5) && s[5]) {
 		cfg->console = CONSOLE_FILE;
 		cfg->console_path = s + 5;
+	} else if (!strncmp(s, "unix:", 5) && s[5] && strlen(s + 5) <= 107) {
+		cfg->console = CONSOLE_UNIX;
+		cfg->console_path = s + 5;
 	} else {
-		return err_msg(EINVAL, "--console: '%s' is not one of stdio, file:PATH, none", s);
+		return err_msg(EINVAL, "--console: '%s' is not one of stdio, file:PATH, pty, "
+			       "unix:PATH (at most 107 bytes of path), none", s);
 	}
+	return 0;
+}
+
+int parse_api(const char *s, const char **path)
+{
+	if (strncmp(s, "unix:", 5) || !s[5])
+		return err_msg(EINVAL, "--api: '%s' is not unix:PATH", s);
+	if (strlen(s + 5) > 107)
+		return err_msg(EINVAL, "--api: the socket path is longer than 107 bytes");
+	*path = s + 5;
 	return 0;
 }
 
@@ -49,6 +66,7 @@ void config_init(struct vm_config *cfg)
 	cfg->memory = DEFAULT_MEMORY;
 	cfg->cpus = 1;
 	cfg->console = CONSOLE_STDIO;
+	cfg->shutdown_timeout = DEFAULT_SHUTDOWN_TIMEOUT;
 }
 
 void config_free(struct vm_config *cfg)
@@ -58,7 +76,8 @@ void config_free(struct vm_config *cfg)
 }
 
 enum { O_KERNEL = 256, O_PAYLOAD, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
-       O_HUGEPAGES, O_VERBOSE, O_STATS, O_IOMMUFD, O_CONFIG, O_SET };
+       O_HUGEPAGES, O_VERBOSE, O_STATS, O_IOMMUFD, O_CONFIG, O_SET, O_SHUTDOWN_TIMEOUT,
+       O_API, O_CONSOLE_LOG };
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, O_KERNEL },
 	{ "payload", required_argument, NULL, O_PAYLOAD },
@@ -74,6 +93,9 @@ static const struct option run_opts[] = {
 	{ "iommufd", required_argument, NULL, O_IOMMUFD },
 	{ "config", required_argument, NULL, O_CONFIG },
 	{ "set", required_argument, NULL, O_SET },
+	{ "shutdown-timeout", required_argument, NULL, O_SHUTDOWN_TIMEOUT },
+	{ "api", required_argument, NULL, O_API },
+	{ "console-log", required_argument, NULL, O_CONSOLE_LOG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -137,6 +159,22 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 		case O_VERBOSE: cfg->verbose = true; break;
 		case O_STATS: cfg->stats = true; break;
 		case O_CONFIG: case O_SET: break; /* read by load_config() */
+		case O_CONSOLE_LOG:
+			if (!optarg[0])
+				return err_msg(EINVAL, "--console-log needs a file name");
+			cfg->console_log = optarg;
+			break;
+		case O_API:
+			if ((r = parse_api(optarg, &cfg->api_path)))
+				return r;
+			break;
+		case O_SHUTDOWN_TIMEOUT:
+			if (parse_u64(optarg, MAX_SHUTDOWN_TIMEOUT, &v))
+				return err_msg(EINVAL, "--shutdown-timeout: '%s' is not a number of "
+						       "seconds from 0 to %d", optarg,
+					       MAX_SHUTDOWN_TIMEOUT);
+			cfg->shutdown_timeout = (unsigned)v;
+			break;
 		case O_IOMMUFD:
 			if (parse_u64(optarg, INT32_MAX, &v) || v < 3)
 				return err_msg(EINVAL, "--iommufd: '%s' is not an open file descriptor "

@@ -8,7 +8,7 @@
 
 #include "vmm/topology.h"
 
-enum console_kind { CONSOLE_STDIO, CONSOLE_FILE, CONSOLE_NONE };
+enum console_kind { CONSOLE_STDIO, CONSOLE_FILE, CONSOLE_NONE, CONSOLE_PTY, CONSOLE_UNIX };
 
 #define CONFIG_MAX_DEVICES 16
 #define VM_MAX_CPUS 64
@@ -31,9 +31,13 @@ struct vm_config {
 	uint64_t hugepages;   /* the huge page size backing guest RAM (2M or 1G), 0: none */
 	bool verbose;
 	bool stats;           /* --stats: exits by reason and address, at the end */
+	unsigned shutdown_timeout; /* seconds a guest gets to power off after its power
+				      button is pressed; 0: no button, stop at once */
 	int iommufd;          /* --iommufd FD from a management stack, or -1 */
+	const char *api_path; /* --api unix:PATH: the control socket, or NULL */
 	enum console_kind console;
-	const char *console_path;
+	const char *console_path; /* file:PATH, unix:PATH */
+	const char *console_log;  /* --console-log FILE: all output, whoever is attached */
 	struct device_spec devices[CONFIG_MAX_DEVICES];
 	int ndevices;
 	const char *source;   /* the boot config file, or NULL */
@@ -41,6 +45,8 @@ struct vm_config {
 };
 
 #define DEFAULT_MEMORY (512ull << 20)
+#define DEFAULT_SHUTDOWN_TIMEOUT 30
+#define MAX_SHUTDOWN_TIMEOUT 86400
 #define DEFAULT_CMDLINE "console=ttyS0"
 #define HUGEPAGE_2M (2ull << 20)
 #define HUGEPAGE_1G (1ull << 30)
@@ -55,6 +61,11 @@ static inline const char *hugepage_name(uint64_t size)
  * message that names the option, or the config node and property, for anything wrong.
  * Call config_free() afterwards either way. */
 int config_parse_run(int argc, char **argv, struct vm_config *cfg);
+/* stdio, none, pty, file:PATH or unix:PATH (--console, boot-config 'console') into
+ * cfg->console and cfg->console_path; -EINVAL with a message otherwise. */
+int parse_console(const char *s, struct vm_config *cfg);
+/* "unix:PATH" (--api, boot-config 'api') into PATH; -EINVAL with a message otherwise. */
+int parse_api(const char *s, const char **path);
 /* Sets the defaults (nothing to boot yet). */
 void config_init(struct vm_config *cfg);
 void config_free(struct vm_config *cfg);

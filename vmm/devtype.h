@@ -2,6 +2,7 @@
 #ifndef PTVM_DEVTYPE_H
 #define PTVM_DEVTYPE_H
 
+#include "vmm/json.h"
 #include "vmm/registry.h"
 #include "vmm/vm.h"
 
@@ -14,6 +15,9 @@ struct device_type {
 	 * guest is loaded (work that needs all of a type's devices, such as resets that
 	 * touch several of them). */
 	int (*realize)(struct vm *vm);
+	/* Optional: appends one JSON object per device of this type to the control socket's
+	 * "devices" array (jb_elem first); main thread, while the vCPUs run. */
+	void (*status)(struct vm *vm, struct jbuf *b);
 };
 #define PTVM_DEVICE_TYPE(obj) PTVM_REGISTER(ptvm_device_types, struct device_type, obj)
 PTVM_SECTION(ptvm_device_types, struct device_type);

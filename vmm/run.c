@@ -7,13 +7,16 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "vmm/api.h"
 #include "vmm/arch.h"
 #include "vmm/cmd.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
 #include "vmm/devtype.h"
 #include "vmm/log.h"
+#include "vmm/notify.h"
 #include "vmm/pci.h"
+#include "vmm/powerdown.h"
 #include "vmm/util.h"
 #include "vmm/coalesced.h"
 #include "vmm/exit_stats.h"
@@ -47,22 +50,34 @@ static void run_usage(FILE *f)
 		"  --hugepages[=SIZE] back guest RAM with huge pages of SIZE, 2M (the default)\n"
 		"                     or 1G (hugetlbfs; the host's pool must hold enough)\n"
 		"  --console KIND     stdio (default; raw mode on a terminal, Ctrl-A x quits),\n"
-		"                     file:PATH (output only), or none\n"
+		"                     file:PATH (output only), pty (prints the pseudo-terminal\n"
+		"                     to open), unix:PATH ('ptvm console PATH' attaches and\n"
+		"                     detaches; mode 0600), or none\n"
+		"  --console-log FILE append all guest output to FILE, beside any console\n"
+		"  --api unix:PATH    a control socket (mode 0600) for 'ptvm ctl PATH status',\n"
+		"                     'powerdown', 'stop'; one JSON object per line each way\n"
+		"  --shutdown-timeout SECONDS\n"
+		"                     SIGTERM or SIGINT presses the guest's ACPI power button\n"
+		"                     and gives it this long to power off (default %d; 0:\n"
+		"                     stop at once); a second signal stops it at once\n"
 		"  --verbose          print each setup step with its time on stderr\n"
 		"  --stats            at the end, print on stderr the guest's exits to ptvm by\n"
 		"                     reason and the ten busiest ports and MMIO addresses\n"
 		"  --iommufd FD       use this open /dev/iommu (from a management stack) for all\n"
 		"                     assigned devices; ptvm does not close it\n"
 		"  --device SPEC      add a device; types:\n",
-		DEFAULT_CMDLINE, VM_MAX_CPUS);
+		DEFAULT_CMDLINE, VM_MAX_CPUS, DEFAULT_SHUTDOWN_TIMEOUT);
 	PTVM_FOREACH(ptvm_device_types, t)
 		fprintf(f, "                       %s\n                         %s\n", t->usage, t->help);
 	fputs("\nThe guest sees an 8250 UART on ttyS0 (port 0x3f8, IRQ 4) and ACPI tables; with\n"
 	      "--device virtio-console also hvc0 (boot with console=hvc0), which then takes\n"
 	      "the console's input.\n"
 	      "Exit status: 0 when the guest powers off or reboots; 1 when the VM fails (a\n"
-	      "triple fault, a KVM error; registers are printed); 2 for bad options;\n"
-	      "128+N when stopped by signal N (130 also for Ctrl-A x).\n", f);
+	      "triple fault, a KVM error; registers are printed); 2 for bad options; 3 when\n"
+	      "the guest did not power off within --shutdown-timeout of its power button;\n"
+	      "128+N when stopped by signal N: the second one, or the first if the guest\n"
+	      "does not listen to its power button, and SIGHUP at once (130 also for\n"
+	      "Ctrl-A x).\n", f);
 }
 
 /* --stats: every vCPU's exits merged, by reason, then the busiest addresses with the
@@ -112,38 +127,48 @@ static void print_exit_stats(struct vm *vm, FILE *f)
 	free(all);
 }
 
-/* Waits for the VM to stop: a vCPU or device asks, or SIGINT/SIGTERM/SIGHUP arrive.
- * Console input is pumped here, so vCPU threads never block on the terminal. */
+/* Waits for the VM to stop: a vCPU or device asks, SIGTERM or SIGINT asks the guest to
+ * power off (powerdown.c), SIGHUP stops it at once. Console input is pumped here, so vCPU
+ * threads never block on the terminal. */
 static void wait_for_stop(struct vm *vm, int sfd)
 {
-	enum { FIXED = 4 };
-	struct pollfd p[FIXED + VM_MAX_POLLS] = {
+	enum { FIXED = 3 };
+	struct pollfd p[FIXED + VM_MAX_POLLS + CONSOLE_MAX_POLLS + API_MAX_POLLS] = {
 		{ .fd = vm->stop_fd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
-		{ .fd = vm->console ? console_input_fd(vm->console) : -1, .events = POLLIN },
 		{ .fd = coalesced_timer_fd(vm), .events = POLLIN },
 	};
 
 	for (int i = 0; i < vm->npolls; i++)
 		p[FIXED + i] = (struct pollfd){ .fd = vm->polls[i].fd, .events = POLLIN };
 	while (!vm_stopping(vm)) {
-		if (poll(p, (nfds_t)(FIXED + vm->npolls), -1) < 0)
+		struct pollfd *con = p + FIXED + vm->npolls;
+		int ncon = console_fill(vm->console, con, CONSOLE_MAX_POLLS);
+		int napi = api_fill(vm, con + ncon, API_MAX_POLLS);
+
+		if (poll(p, (nfds_t)(FIXED + vm->npolls + ncon + napi), -1) < 0)
 			continue;
 		vm->wakeups++;
 		if (p[1].revents & POLLIN) {
 			struct signalfd_siginfo si;
+			char why[64];
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si))
-				vm_request_stop(vm, 128 + (int)si.ssi_signo, "stopped by signal %s",
-						strsignal((int)si.ssi_signo));
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				snprintf(why, sizeof(why), "stopped by signal %s",
+					 strsignal((int)si.ssi_signo));
+				if (si.ssi_signo == SIGHUP)
+					vm_request_stop(vm, 128 + (int)si.ssi_signo, "%s", why);
+				else
+					powerdown_request(vm, 128 + (int)si.ssi_signo, why);
+			}
 		}
-		if ((p[2].revents & (POLLIN | POLLHUP)) && console_pump(vm->console) < 0)
-			p[2].fd = -1; /* input closed: keep running without it */
-		if (p[3].revents & POLLIN)
+		console_service(vm->console, con, ncon);
+		if (p[2].revents & POLLIN)
 			coalesced_timer(vm); /* queued writes no exit came for */
 		for (int i = 0; i < vm->npolls; i++)
 			if (p[FIXED + i].revents & POLLIN)
 				vm->polls[i].fn(vm->polls[i].opaque);
+		api_service(vm, con + ncon, napi);
 	}
 }
 
@@ -199,6 +224,7 @@ static int run_main(int argc, char **argv)
 	char why[1024];
 	struct vm vm;
 	sigset_t sigs;
+	double after_button = -1;
 	int r, sfd, status;
 
 	if (config_parse_run(argc, argv, &cfg) < 0) {
@@ -228,15 +254,26 @@ static int run_main(int argc, char **argv)
 		return r;
 	}
 	r = build(&vm);
+	if (r == 0)
+		r = powerdown_init(&vm);
+	if (r == 0 && cfg.api_path)
+		r = api_open(&vm, cfg.api_path);
 	for (int i = 0; r == 0 && cfg.stats && i < vm.ncpus; i++)
 		if (!(vm.vcpus[i].stats = calloc(1, sizeof(struct exit_stats))))
 			r = err_msg(ENOMEM, "out of memory for the exit statistics");
-	if (r == 0)
+	if (r == 0) {
+		vm.started_ns = monotonic_ns();
 		r = vcpus_start(&vm);
-	if (r == 0)
+	}
+	if (r == 0) {
 		log_step("%d vCPU(s) running", cfg.cpus);
-	if (r == 0)
+		notify_manager("READY=1\nSTATUS=running: %d vCPU(s), %llu MiB of RAM, %d device(s)",
+			     cfg.cpus, (unsigned long long)(cfg.memory >> 20), cfg.ndevices);
 		wait_for_stop(&vm, sfd);
+		after_button = powerdown_elapsed(&vm);
+		notify_manager("STOPPING=1\nSTATUS=stopping: %s", vm.exit_reason);
+	}
+	api_close(&vm); /* answers already given go out; no new requests */
 	vcpus_stop(&vm);
 	coalesced_drain(&vm); /* what the guest wrote last, if no exit followed it */
 	for (int i = 0; i < vm.ncpus; i++)
@@ -249,7 +286,10 @@ static int run_main(int argc, char **argv)
 		snprintf(why, sizeof(why), "%s", err_get());
 	vcpus_destroy(&vm);
 	status = vm.exit_status;
-	if (r == 0)
+	if (r == 0 && status == VM_EXIT_OK && after_button >= 0)
+		fprintf(stderr, "ptvm: %s, %.2f s after its power button\n", vm.exit_reason,
+			after_button);
+	else if (r == 0)
 		fprintf(stderr, "ptvm: %s\n", vm.exit_reason);
 	vm_destroy(&vm);
 	close(sfd);

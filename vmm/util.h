@@ -27,5 +27,7 @@ int read_text(const char *path, char *buf, size_t len);
 /* The last component of a symlink's target (e.g. the driver name), or -errno. */
 int read_link_name(const char *path, char *buf, size_t len);
 bool path_exists(const char *path);
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t monotonic_ns(void);
 
 #endif

@@ -156,7 +156,8 @@ static void *vcpu_thread(void *arg)
 			vm_request_stop(v->vm, VM_EXIT_ERROR, "vCPU %d: %s", v->id, err_get());
 			break;
 		}
-		v->exits++;
+		/* one writer; the control socket's status reads it from the main thread */
+		__atomic_store_n(&v->exits, v->exits + 1, __ATOMIC_RELAXED);
 		handle_exit(v);
 	}
 	return NULL;

@@ -128,6 +128,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	memset(vm, 0, sizeof(*vm));
 	vm->cfg = cfg;
 	vm->kvm_fd = vm->vm_fd = vm->ram_fd = vm->stop_fd = vm->coalesced.timer_fd = -1;
+	vm->powerdown.timer_fd = -1;
 	vm->exit_status = VM_EXIT_OK;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 	pthread_mutex_init(&vm->coalesced.lock, NULL);
@@ -208,6 +209,9 @@ void vm_destroy(struct vm *vm)
 	if (vm->coalesced.timer_fd >= 0)
 		close(vm->coalesced.timer_fd);
 	vm->coalesced.timer_fd = -1;
+	if (vm->powerdown.timer_fd >= 0)
+		close(vm->powerdown.timer_fd);
+	vm->powerdown.timer_fd = -1;
 	if (vm->pio.name)
 		bus_free(&vm->pio);
 	if (vm->mmio.name)

@@ -15,6 +15,7 @@ struct vm_config;
 struct console;
 struct pci_host;
 struct irq_routes;
+struct api;
 
 struct mem_region {
 	uint64_t gpa, size;
@@ -34,7 +35,8 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	bool started;
-	uint64_t exits; /* KVM_RUN returns to ptvm */
+	uint64_t exits; /* KVM_RUN returns to ptvm; written by its thread alone (relaxed
+			   atomic stores), read by others with relaxed atomic loads */
 	struct exit_stats *stats; /* --stats: this vCPU's exits by reason and address */
 	struct vcpu_exit {        /* its last VCPU_RECENT exits, for a failure's report */
 		uint32_t reason;
@@ -67,7 +69,7 @@ struct vm_virtio_mmio {
 #define VM_MAX_VIRTIO_MMIO 4
 
 /* Why and how the VM ended: the process exit status and a sentence for the user. */
-enum { VM_EXIT_OK = 0, VM_EXIT_ERROR = 1 };
+enum { VM_EXIT_OK = 0, VM_EXIT_ERROR = 1, VM_EXIT_SHUTDOWN_TIMEOUT = 3 };
 
 struct vm {
 	const struct vm_config *cfg;
@@ -109,6 +111,13 @@ struct vm {
 		int timer_fd;	/* the kick timer, -1 until something is coalesced */
 		bool kicked;	/* the timer is armed */
 	} coalesced;
+	struct api *api;  /* the control socket (vmm/api.c), NULL without --api */
+	uint64_t started_ns; /* CLOCK_MONOTONIC when the vCPUs started */
+	struct {	/* vmm/powerdown.c */
+		int timer_fd;	  /* the deadline after the power button, -1: none */
+		bool pressed;	  /* the power button was pressed */
+		uint64_t pressed_ns; /* when (CLOCK_MONOTONIC) */
+	} powerdown;
 	char exit_reason[768];
 };
 

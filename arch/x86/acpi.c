@@ -1,6 +1,7 @@
 /* Minimal ACPI: enough for Linux to find the CPUs and the IOAPIC (MADT) and to power off
  * and reboot through ports ptvm traps (FADT PM1a control + reset register; the DSDT holds
- * only \_S5). Poweroff must reach the monitor: with an in-kernel LAPIC a guest that merely
+ * \_S5 and the PCI root bridge), and to hear the fixed-feature power button (PM1a event
+ * block, SCI). Poweroff must reach the monitor: with an in-kernel LAPIC a guest that merely
  * halts never exits to user space. */
 #include <errno.h>
 #include <string.h>
@@ -63,7 +64,6 @@ _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP");
 _Static_assert(sizeof(struct acpi_fadt) == 276, "FADT (ACPI 6)");
 
 #define FADT_WBINVD        (1u << 0)
-#define FADT_PWR_BUTTON    (1u << 4)  /* no fixed power button */
 #define FADT_SLP_BUTTON    (1u << 5)  /* no fixed sleep button */
 #define FADT_TMR_VAL_EXT   (1u << 8)  /* the PM timer counts 32 bits */
 #define FADT_RESET_REG_SUP (1u << 10)
@@ -141,7 +141,7 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 	dsdt_len = (uint32_t)(sizeof(struct acpi_header) + (size_t)aml);
 	header((void *)(buf + off_dsdt), "DSDT", dsdt_len, 2);
 	off_madt = align8(off_dsdt + dsdt_len);
-	madt_len = 36 + 8 + 8u * (uint32_t)ncpus + 12 + 10 + 6;
+	madt_len = 36 + 8 + 8u * (uint32_t)ncpus + 12 + 2 * 10 + 6;
 	off_mcfg = align8(off_madt + madt_len);
 	if (off_mcfg + mcfg_len > size)
 		return -EINVAL;
@@ -168,8 +168,9 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 	fadt->p_lvl2_lat = 101; /* > 100: C2 not supported */
 	fadt->p_lvl3_lat = 1001; /* > 1000: C3 not supported */
 	fadt->iapc_boot_arch = IAPC_NO_VGA;
-	fadt->flags = FADT_WBINVD | FADT_PWR_BUTTON | FADT_SLP_BUTTON | FADT_TMR_VAL_EXT |
-		      FADT_RESET_REG_SUP;
+	/* PWR_BUTTON clear: a fixed-feature power button (pm1.c), pressed to ask the guest to
+	 * power off */
+	fadt->flags = FADT_WBINVD | FADT_SLP_BUTTON | FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP;
 	fadt->reset_reg = io_gas(X86_RESET_REG, 1);
 	fadt->reset_value = X86_RESET_VALUE;
 	fadt->minor_version = 0;
@@ -177,7 +178,8 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 
 	/* MADT: one LAPIC per vCPU (ACPI UID = vCPU index, APIC ID from the topology), the
 	 * IOAPIC at GSI 0, ISA IRQ 0 (the PIT) on GSI 2 as on every PC (vmm/irq.c routes it
-	 * there), LINT1 = NMI. The other ISA IRQs n are GSI n. */
+	 * there), the SCI (IRQ 9) level-triggered and active high as on QEMU's PCs, LINT1 =
+	 * NMI. The other ISA IRQs n are GSI n. */
 	put32(madt + 36, (uint32_t)X86_LAPIC);
 	put32(madt + 40, MADT_PCAT_COMPAT);
 	e = madt + 44;
@@ -200,6 +202,13 @@ int acpi_build(uint8_t *buf, size_t size, uint64_t gpa, const struct x86_acpi_in
 	e[3] = 0; /* IRQ 0 */
 	put32(e + 4, 2); /* GSI 2 */
 	put16(e + 8, 0); /* flags: conforms to the bus (edge, active high) */
+	e += 10;
+	e[0] = 2; /* interrupt source override: the SCI, level-triggered and active high */
+	e[1] = 10;
+	e[2] = 0;
+	e[3] = X86_SCI_IRQ;
+	put32(e + 4, X86_SCI_IRQ);
+	put16(e + 8, 0x000d); /* polarity 01 (high), trigger mode 11 (level) */
 	e += 10;
 	e[0] = 4; /* local APIC NMI */
 	e[1] = 6;

@@ -1,5 +1,6 @@
 /* The PC board's built-in devices: the console UART, ACPI power-management ports
- * (poweroff through PM1a control, reboot through the FADT reset register), the old reset
+ * (pm1.c: poweroff through PM1a control, reboot through the FADT reset register, the
+ * fixed power button and its SCI), the old reset
  * paths (i8042 pulse, port 0x92), the ACPI PM timer, a CMOS clock that reads the host's
  * UTC time, and the POST-code port. */
 #include <stdlib.h>
@@ -10,24 +11,18 @@
 #include "vmm/arch.h"
 #include "vmm/pci.h"
 #include "vmm/serial.h"
+#include "vmm/util.h"
 
 struct pc {
 	struct device dev;
 	struct vm *vm;
 	pthread_mutex_t lock;
-	uint8_t pm[7];     /* PM1a status (2), enable (2), control (2), reset (1) */
+	struct x86_pm1 pm1;
+	bool sci;          /* the level the SCI was last set to */
 	uint8_t cmos_index;
 	uint8_t cmos[128];
 	uint64_t pm_timer_origin; /* CLOCK_MONOTONIC ns when the PM timer read 0 */
 };
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 uint32_t x86_pm_timer_ticks(uint64_t ns)
 {
@@ -51,37 +46,45 @@ static void pm_timer_io(void *opaque, uint64_t off, void *data, uint32_t len, bo
 		((uint8_t *)data)[i] = off + i < 4 ? b[off + i] : 0xff;
 }
 
-#define PM1_CNT_SCI_EN 0x0001
-#define PM1_CNT_SLP_EN 0x2000
+/* Sets the SCI to what the PM1 registers say; under pc->lock. */
+static void update_sci(struct pc *pc)
+{
+	bool level = x86_pm1_sci(&pc->pm1);
+
+	if (level != pc->sci) {
+		pc->sci = level;
+		vm_irq_line(pc->vm, X86_SCI_IRQ, level);
+	}
+}
 
 static void acpi_pm_io(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
 {
 	struct pc *pc = opaque;
-	uint8_t *p = data;
+	enum x86_pm1_action act;
 
 	pthread_mutex_lock(&pc->lock);
-	for (uint32_t i = 0; i < len; i++) {
-		uint64_t o = off + i;
-
-		if (!write) {
-			p[i] = o < 2 ? 0 : pc->pm[o]; /* no events are ever pending */
-			if (o == 4)
-				p[i] |= PM1_CNT_SCI_EN; /* always in ACPI mode */
-			continue;
-		}
-		if (o >= 2)
-			pc->pm[o] = p[i];
-	}
-	if (write && off + len > 4 && off <= 5) {
-		uint16_t cnt = (uint16_t)(pc->pm[4] | pc->pm[5] << 8);
-
-		if ((cnt & PM1_CNT_SLP_EN) && ((cnt >> 10) & 7) == X86_SLP_TYP_S5)
-			vm_request_stop(pc->vm, VM_EXIT_OK, "guest powered off");
-		pc->pm[5] &= (uint8_t)~(PM1_CNT_SLP_EN >> 8); /* SLP_EN reads as zero */
-	}
-	if (write && off <= 6 && off + len > 6 && pc->pm[6] == X86_RESET_VALUE)
-		vm_request_stop(pc->vm, VM_EXIT_OK, "guest rebooted");
+	act = x86_pm1_access(&pc->pm1, off, data, len, write);
+	if (write)
+		update_sci(pc);
 	pthread_mutex_unlock(&pc->lock);
+	if (act == X86_PM1_POWEROFF)
+		vm_request_stop(pc->vm, VM_EXIT_OK, "guest powered off");
+	else if (act == X86_PM1_RESET)
+		vm_request_stop(pc->vm, VM_EXIT_OK, "guest rebooted");
+}
+
+int arch_power_button(struct vm *vm)
+{
+	struct x86_vm *x = vm->arch;
+	bool listens;
+
+	if (!x || !x->pc)
+		return 0;
+	pthread_mutex_lock(&x->pc->lock);
+	listens = x86_pm1_power_button(&x->pc->pm1);
+	update_sci(x->pc);
+	pthread_mutex_unlock(&x->pc->lock);
+	return listens;
 }
 
 static void i8042_io(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
@@ -165,6 +168,7 @@ static void pc_teardown(struct device *d)
 {
 	struct pc *pc = (struct pc *)d;
 
+	((struct x86_vm *)pc->vm->arch)->pc = NULL;
 	pthread_mutex_destroy(&pc->lock);
 	free(pc);
 }
@@ -207,7 +211,8 @@ int arch_create_devices(struct vm *vm)
 	pc->pm_timer_origin = monotonic_ns();
 	pthread_mutex_init(&pc->lock, NULL);
 	vm_add_device(vm, &pc->dev);
-	if ((r = bus_add(&vm->pio, X86_PORT_ACPI_PM, sizeof(pc->pm), acpi_pm_io, pc, "acpi-pm")) ||
+	((struct x86_vm *)vm->arch)->pc = pc;
+	if ((r = bus_add(&vm->pio, X86_PORT_ACPI_PM, X86_PM1_BLOCK, acpi_pm_io, pc, "acpi-pm")) ||
 	    (r = bus_add(&vm->pio, X86_PM_TIMER, 4, pm_timer_io, pc, "acpi-pm-timer")) ||
 	    (r = bus_add(&vm->pio, 0x60, 1, i8042_io, pc, "i8042-data")) ||
 	    (r = bus_add(&vm->pio, 0x64, 1, i8042_io, pc, "i8042-cmd")) ||

@@ -55,6 +55,8 @@
 #define X86_SCI_IRQ      9
 #define X86_SLP_TYP_S5   5
 
+struct pc;
+
 struct x86_vm {
 	bool protected32;             /* entered in 32-bit protected mode (a payload, or PVH), not
 					 in long mode (a bzImage) */
@@ -63,7 +65,27 @@ struct x86_vm {
 	struct kvm_cpuid2 *cpuid;     /* what KVM supports, filtered per vCPU */
 	bool tsc_deadline;            /* KVM emulates the LAPIC's TSC-deadline mode */
 	bool amd;                     /* an AMD (or Hygon) CPU: KVM runs on SVM */
+	struct pc *pc;                /* the board's built-in devices (pc.c) */
 };
+
+/* The ACPI PM1a block at X86_PORT_ACPI_PM (pm1.c): event status and enable, control,
+ * and the reset register after them. */
+#define X86_PM1_BLOCK  7
+#define X86_PM1_PWRBTN 0x0100 /* PWRBTN_STS in the status, PWRBTN_EN in the enable */
+struct x86_pm1 {
+	uint16_t sts, en, cnt;
+	uint8_t reset;
+};
+enum x86_pm1_action { X86_PM1_NONE, X86_PM1_POWEROFF, X86_PM1_RESET };
+/* A guest access of LEN bytes at offset OFF of the block; says whether it asked to power
+ * off (S5) or reset. */
+enum x86_pm1_action x86_pm1_access(struct x86_pm1 *pm, uint64_t off, uint8_t *data,
+				   uint32_t len, bool write);
+/* The SCI's level: an enabled event is pending. */
+bool x86_pm1_sci(const struct x86_pm1 *pm);
+/* Presses the fixed power button: false (nothing changes) while the guest has not enabled
+ * its event, as nothing would listen. */
+bool x86_pm1_power_button(struct x86_pm1 *pm);
 
 /* The ACPI PM timer's count NS nanoseconds after it read 0 (wrapping at 32 bits). */
 uint32_t x86_pm_timer_ticks(uint64_t ns);

@@ -26,8 +26,9 @@ nic=$NIC
 qemu_common="-accel kvm -cpu host -nodefaults -no-user-config -display none -serial stdio
   -monitor none -no-reboot -L /qemu/share -kernel $k -initrd $i"
 
-# limited SECS COMMAND...: runs it with stdin /dev/null; after SECS a SIGTERM, 10 s later
-# a SIGKILL (a VMM stuck in the kernel ignores the first). Sets rc (its status) and hung.
+# limited SECS COMMAND...: runs it with stdin /dev/null; after SECS a SIGTERM, another 1 s
+# later (ptvm's first only presses the guest's power button), 10 s later a SIGKILL (a VMM
+# stuck in the kernel ignores them). Sets rc (its status) and hung.
 limited() {
   local secs=$1 pid n=0
   shift
@@ -37,6 +38,8 @@ limited() {
   if kill -0 $pid 2>/dev/null; then
     hung=1
     kill -TERM $pid
+    sleep 1
+    kill -TERM $pid 2>/dev/null
     n=0
     while [ $n -lt 100 ] && kill -0 $pid 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
     kill -0 $pid 2>/dev/null && { hung=2; kill -KILL $pid; }

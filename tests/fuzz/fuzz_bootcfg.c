@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bootcfg_parse(&cfg, data, size, "fuzz.dtb", first, nsets) == 0) {
 		if (cfg.cpus < 1 || cfg.cpus > VM_MAX_CPUS || cfg.memory < VM_MIN_MEMORY ||
 		    cfg.memory % 4096 || cfg.ndevices > CONFIG_MAX_DEVICES ||
-		    (cfg.kernel && cfg.payload) || (cfg.console == CONSOLE_FILE && !cfg.console_path))
+		    (cfg.kernel && cfg.payload) || ((cfg.console == CONSOLE_FILE || cfg.console == CONSOLE_UNIX) && !cfg.console_path))
 			__builtin_trap(); /* read something it promises to refuse */
 		for (int i = 0; i < cfg.ndevices; i++)
 			if (!device_type_find(cfg.devices[i].type))

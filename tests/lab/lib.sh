@@ -75,10 +75,12 @@ oracle() {
 # run_zoo_guest LOG LIVE-BDFS PTVM-RUN-ARGS...: boots an L2 guest (console to LOG) whose
 # init dumps its PCI functions, prints L2-DUMPED and waits for a line on its console;
 # then dumps LIVE-BDFS here (to /tmp/live-BDF, while the guest holds them) and lets it go
-# on; waits up to 150 s for ptvm to end. Sets rc (ptvm's exit status, 124 on a timeout)
-# and secs. No `timeout` wrapper: its watchdog would inherit and hold the VFIO cdevs.
+# on; waits up to 150 s for ptvm to end. With ZOO_TERM_ON=TEXT, sends ptvm one SIGTERM
+# (the guest's power button) once TEXT is on the console. Sets rc (ptvm's exit status,
+# 124 on a timeout) and secs. No `timeout` wrapper: its watchdog would inherit and hold
+# the VFIO cdevs.
 run_zoo_guest() {
-  local log=$1 live=$2 s e n pid b; shift 2
+  local log=$1 live=$2 s e n pid b termed=""; shift 2
   rm -f /tmp/zoo.in; mkfifo /tmp/zoo.in
   s=$(cut -d' ' -f1 /proc/uptime)
   ptvm run "$@" --console stdio </tmp/zoo.in >"$log" 2>&1 & pid=$!
@@ -90,15 +92,27 @@ run_zoo_guest() {
   for b in $live; do pcidump "$b" >"/tmp/live-$b"; done
   (echo go >&7) 2>/dev/null  # a subshell: if ptvm is gone, SIGPIPE ends only it
   n=0
-  while [ $n -lt 1500 ] && kill -0 $pid 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
-  kill -0 $pid 2>/dev/null && { kill -TERM $pid; sleep 1; }
+  while [ $n -lt 1500 ] && kill -0 $pid 2>/dev/null; do
+    if [ -n "${ZOO_TERM_ON:-}" ] && [ -z "$termed" ] && grep -q "$ZOO_TERM_ON" "$log"; then
+      kill -TERM $pid; termed=1
+    fi
+    sleep 0.1; n=$((n + 1))
+  done
+  # twice: the first only presses the guest's power button
+  kill -0 $pid 2>/dev/null && { kill -TERM $pid; sleep 1; kill -TERM $pid 2>/dev/null; }
   wait $pid; rc=$?
   [ $n -ge 1500 ] && rc=124
   exec 7>&-
   e=$(cut -d' ' -f1 /proc/uptime)
   secs=$(awk "BEGIN {print $e - $s}")
   tr -d '\r' <"$log" >"$log.txt"; mv "$log.txt" "$log"
-  grep -v '^HEX\|^RES ' "$log"
+  without_dump "$log"
+}
+
+# without_dump LOG: the console log without the PCI dump's HEX and RES lines, but with
+# anything ptvm printed that landed on one of them (a failure in the middle of a dump)
+without_dump() {
+  sed 's/^\(HEX\|RES \).*\(ptvm: .*\)$/\2/' "$1" | grep -v '^HEX\|^RES '
 }
 
 # type_into NAME LINE PTVM-RUN-ARGS...: boots `ptvm run ARGS --console stdio` (the guest

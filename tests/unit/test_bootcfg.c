@@ -55,6 +55,9 @@ static const char full[] =
 	"	cpus = <2>;\n"
 	"	console = \"file:/var/log/vm.log\";\n"
 	"	hugepages;\n"
+	"	shutdown-timeout = <90>;\n"
+	"	api = \"unix:/run/ptvm/vm.sock\";\n"
+	"	console-log = \"/var/log/vm-all.log\";\n"
 	"	x-vendor-build = \"appliance 4.2\";\n"
 	"	chosen {\n"
 	"		kernel = \"/boot/bzImage\";\n"
@@ -153,6 +156,7 @@ static void test_defaults_and_payload(void **state)
 	assert_int_equal(c.console, CONSOLE_STDIO);
 	assert_int_equal(c.ndevices, 0);
 	assert_false(c.hugepages);
+	assert_int_equal(c.shutdown_timeout, 30);
 	config_free(&c);
 	/* No /chosen at all: the command line must name what boots. */
 	assert_int_equal(PARSE(&c, HEAD "cpus = <3>; };", "--kernel", "k", NULL), 0);
@@ -253,7 +257,11 @@ static void test_invalid(void **state)
 		  "/: 'compatible' must be \"ptvm,vm-v1\"" },
 		{ HEAD "memory = \"1G\"; };",
 		  "/: unknown property 'memory' (known: compatible, memory-size, cpus, sockets, cores, threads, console, "
-		  "hugepages, hugepage-size; name a property of your own x-NAME)" },
+		  "console-log, hugepages, hugepage-size, api, shutdown-timeout; name a property of your own x-NAME)" },
+		{ HEAD "api = \"tcp:1.2.3.4:5\"; };", "/: 'api' must be \"unix:PATH\" (the control "
+		  "socket, at most 107 bytes of path)" },
+		{ HEAD "shutdown-timeout = <86401>; };", "/: 'shutdown-timeout' must be a number of "
+		  "seconds from <0> to <86400> (it is 86401)" },
 		{ HEAD "hugepage-size = \"4M\"; };", "/: 'hugepage-size' must be \"2M\" or \"1G\"" },
 		{ HEAD "memory-size = <512>; };", "/: 'memory-size' must be one string (\"...\")" },
 		{ HEAD "memory-size = \"1M\"; };", "/: 'memory-size' must be a size such as \"512M\" "
@@ -269,7 +277,8 @@ static void test_invalid(void **state)
 		{ HEAD BOOT "devices { t { compatible = \"ptvm,testdev\"; mmio = <1 2 3>; }; }; };",
 		  "/devices/t: 'mmio' must be one number: <N> or /bits/ 64 <N>" },
 		{ HEAD "console = \"tty\"; };",
-		  "/: 'console' must be \"stdio\", \"none\" or \"file:PATH\"" },
+		  "/: 'console' must be \"stdio\", \"none\", \"pty\", \"file:PATH\" or "
+		  "\"unix:PATH\"" },
 		{ HEAD "hugepages = <1>; };", "/: 'hugepages' must be empty (a flag: 'hugepages;')" },
 		{ HEAD "cpu { }; };", "/: unknown node 'cpu' (known: chosen, devices; name a node of "
 		  "your own x-NAME)" },
@@ -493,6 +502,11 @@ static void test_dump_round_trip(void **state)
 	assert_int_equal(a.console, b.console);
 	assert_string_equal(a.console_path, b.console_path);
 	assert_int_equal(a.hugepages, b.hugepages);
+	assert_int_equal(a.shutdown_timeout, 90);
+	assert_int_equal(b.shutdown_timeout, 90);
+	assert_string_equal(a.api_path, "/run/ptvm/vm.sock");
+	assert_string_equal(b.api_path, "/run/ptvm/vm.sock");
+	assert_string_equal(b.console_log, "/var/log/vm-all.log");
 	assert_int_equal(a.ndevices, b.ndevices);
 	for (int i = 0; i < a.ndevices; i++) {
 		assert_string_equal(a.devices[i].type, b.devices[i].type);

@@ -29,6 +29,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.ndevices, 0);
 	assert_int_equal(c.iommufd, -1);
 	assert_false(c.verbose);
+	assert_int_equal(c.shutdown_timeout, 30);
 }
 
 static void test_all_options(void **state)
@@ -51,10 +52,20 @@ static void test_all_options(void **state)
 	assert_string_equal(c.devices[0].opts, "port=0x501");
 	assert_string_equal(c.devices[1].opts, "");
 	assert_int_equal(PARSE(&c, "--payload", "p", "--console", "none", "--iommufd", "7",
-			       "--verbose"), 0);
+			       "--verbose", "--shutdown-timeout", "0", "--api", "unix:/run/vm.sock"), 0);
+	assert_int_equal(c.shutdown_timeout, 0);
+	assert_string_equal(c.api_path, "/run/vm.sock");
 	assert_int_equal(c.iommufd, 7);
 	assert_true(c.verbose);
 	assert_int_equal(c.console, CONSOLE_NONE);
+	assert_int_equal(PARSE(&c, "--kernel", "k", "--console", "unix:/run/con.sock",
+			       "--console-log", "/var/log/vm.log"), 0);
+	assert_int_equal(c.console, CONSOLE_UNIX);
+	assert_string_equal(c.console_path, "/run/con.sock");
+	assert_string_equal(c.console_log, "/var/log/vm.log");
+	assert_int_equal(PARSE(&c, "--kernel", "k", "--console", "pty"), 0);
+	assert_int_equal(c.console, CONSOLE_PTY);
+	assert_null(c.console_path);
 }
 
 static void bad(const char *msg, int argc, char **argv)
@@ -124,15 +135,23 @@ static void test_errors(void **state)
 	    "--kernel", "k", "--cpus", "65");
 	BAD("--cpus: 'two' is not N[,sockets=S][,cores=C][,threads=T] with counts from 1 to 64",
 	    "--kernel", "k", "--cpus", "two");
-	BAD("--console: 'tty' is not one of stdio, file:PATH, none", "--kernel", "k", "--console",
+	BAD("--console: 'tty' is not one of stdio, file:PATH, pty, unix:PATH (at most 107 bytes of path), none", "--kernel", "k", "--console",
 	    "tty");
-	BAD("--console: 'file:' is not one of stdio, file:PATH, none", "--kernel", "k",
+	BAD("--console: 'file:' is not one of stdio, file:PATH, pty, unix:PATH (at most 107 bytes of path), none", "--kernel", "k",
 	    "--console", "file:");
 	BAD("nothing to boot: give --kernel BZIMAGE (or --payload FILE), or a --config whose "
 	    "/chosen has 'kernel' (or 'payload')", "--cpus", "2");
 	BAD("--kernel and --payload exclude each other", "--kernel", "k", "--payload", "p");
 	BAD("--initrd and --cmdline need --kernel, not --payload", "--payload", "p", "--initrd", "i");
 	BAD("unknown option '--kernal'", "--kernal", "k");
+	BAD("--shutdown-timeout: '86401' is not a number of seconds from 0 to 86400", "--kernel",
+	    "k", "--shutdown-timeout", "86401");
+	BAD("--shutdown-timeout: '-1' is not a number of seconds from 0 to 86400", "--kernel",
+	    "k", "--shutdown-timeout", "-1");
+	BAD("--shutdown-timeout needs a value", "--kernel", "k", "--shutdown-timeout");
+	BAD("--api: '/run/vm.sock' is not unix:PATH", "--kernel", "k", "--api", "/run/vm.sock");
+	BAD("--api: 'unix:' is not unix:PATH", "--kernel", "k", "--api", "unix:");
+	BAD("--console-log needs a file name", "--kernel", "k", "--console-log", "");
 	BAD("--iommufd: '2' is not an open file descriptor number (3 or more)", "--kernel", "k",
 	    "--iommufd", "2");
 	BAD("--kernel needs a value", "--kernel");

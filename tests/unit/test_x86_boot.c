@@ -118,6 +118,10 @@ static void test_acpi_tables(void **state)
 	assert_int_equal(u32(fadt + 76), X86_PM_TIMER);  /* PM_TMR_BLK */
 	assert_int_equal(fadt[91], 4);                   /* PM_TMR_LEN */
 	assert_true(u32(fadt + 112) & (1u << 8));        /* TMR_VAL_EXT: 32 bits */
+	assert_false(u32(fadt + 112) & (1u << 4));       /* a fixed power button, */
+	assert_int_equal(u32(fadt + 56), X86_PM1A_EVT);  /* its PM1a_EVT_BLK, */
+	assert_int_equal(fadt[88], 4);                   /* PM1_EVT_LEN, */
+	assert_int_equal(fadt[46] | fadt[47] << 8, X86_SCI_IRQ); /* and the SCI */
 	assert_int_equal(fadt[208], 1);                  /* X_PM_TMR_BLK: I/O space, */
 	assert_int_equal(fadt[209], 32);                 /* 32 bits wide, */
 	assert_true(u64(fadt + 212) == X86_PM_TIMER);    /* at the same port */
@@ -131,18 +135,23 @@ static void test_acpi_tables(void **state)
 		} else if (e[0] == 1) {
 			assert_true(u32(e + 4) == X86_IOAPIC);
 			ioapics++;
-		} else if (e[0] == 2) { /* ISA IRQ 0 on GSI 2, edge, active high */
+		} else if (e[0] == 2 && e[3] == 0) { /* ISA IRQ 0 on GSI 2, edge, active high */
 			assert_int_equal(e[1], 10);
 			assert_int_equal(e[2], 0);
-			assert_int_equal(e[3], 0);
 			assert_int_equal(u32(e + 4), 2);
 			assert_int_equal(e[8] | e[9] << 8, 0);
+			overrides++;
+		} else if (e[0] == 2) { /* the SCI: IRQ 9 on GSI 9, level, active high */
+			assert_int_equal(e[1], 10);
+			assert_int_equal(e[3], X86_SCI_IRQ);
+			assert_int_equal(u32(e + 4), X86_SCI_IRQ);
+			assert_int_equal(e[8] | e[9] << 8, 0x000d);
 			overrides++;
 		}
 	}
 	assert_int_equal(lapics, 3);
 	assert_int_equal(ioapics, 1);
-	assert_int_equal(overrides, 1);
+	assert_int_equal(overrides, 2);
 	assert_true(e == madt + u32(madt + 4)); /* entries tile the table exactly */
 }
 
@@ -179,6 +188,60 @@ static void test_pm_timer(void **state)
 	assert_int_equal(x86_pm_timer_ticks(1500000000ull), 5369317);
 	/* 2^32 ticks are 1199.9 s: the count wraps, and goes on from there */
 	assert_int_equal(x86_pm_timer_ticks(1200000000000ull), (uint32_t)(1200ull * 3579545));
+}
+
+/* The PM1a block: the power button raises the SCI only once the guest enabled it; writing
+ * 1 to its status bit clears it; S5 powers off, the reset value resets; any access width. */
+static void test_pm1(void **state)
+{
+	struct x86_pm1 pm = { 0 };
+	uint8_t b[4];
+	uint16_t w;
+
+	(void)state;
+	assert_false(x86_pm1_power_button(&pm)); /* nothing listens yet */
+	assert_false(x86_pm1_sci(&pm));
+	assert_int_equal(pm.sts, 0);
+	w = X86_PM1_PWRBTN; /* the guest enables the event (a 16-bit write) */
+	assert_int_equal(x86_pm1_access(&pm, 2, (uint8_t *)&w, 2, true), X86_PM1_NONE);
+	assert_false(x86_pm1_sci(&pm));
+	assert_true(x86_pm1_power_button(&pm));
+	assert_true(x86_pm1_sci(&pm));
+	assert_int_equal(x86_pm1_access(&pm, 0, b, 4, false), X86_PM1_NONE); /* sts and en */
+	assert_int_equal(b[0] | b[1] << 8, X86_PM1_PWRBTN);
+	assert_int_equal(b[2] | b[3] << 8, X86_PM1_PWRBTN);
+	b[0] = 0xff; /* writing 0 to the byte that holds the bit changes nothing */
+	b[1] = 0x00;
+	x86_pm1_access(&pm, 0, b, 2, true);
+	assert_true(x86_pm1_sci(&pm));
+	b[0] = 0x01; /* a 1 clears it: a byte write at offset 1 */
+	x86_pm1_access(&pm, 1, b, 1, true);
+	assert_false(x86_pm1_sci(&pm));
+	assert_int_equal(pm.sts, 0);
+	assert_true(x86_pm1_power_button(&pm)); /* pressed again, then disabled: SCI low */
+	w = 0;
+	x86_pm1_access(&pm, 2, (uint8_t *)&w, 2, true);
+	assert_false(x86_pm1_sci(&pm));
+	/* control: SCI_EN always reads 1, SLP_EN reads 0; S5 with SLP_EN powers off, the
+	 * sleep type alone does not, another sleep type does not */
+	w = 5 << 10;
+	assert_int_equal(x86_pm1_access(&pm, 4, (uint8_t *)&w, 2, true), X86_PM1_NONE);
+	x86_pm1_access(&pm, 4, (uint8_t *)&w, 2, false);
+	assert_int_equal(w, 5 << 10 | 1);
+	w = 1 << 10 | 0x2000;
+	assert_int_equal(x86_pm1_access(&pm, 4, (uint8_t *)&w, 2, true), X86_PM1_NONE);
+	b[0] = (5 << 10 | 0x2000) >> 8; /* S5 + SLP_EN by a byte write to the high byte */
+	assert_int_equal(x86_pm1_access(&pm, 5, b, 1, true), X86_PM1_POWEROFF);
+	x86_pm1_access(&pm, 4, (uint8_t *)&w, 2, false);
+	assert_int_equal(w & 0x2000, 0);
+	b[0] = 0x02; /* the reset register: only its value resets */
+	assert_int_equal(x86_pm1_access(&pm, 6, b, 1, true), X86_PM1_NONE);
+	b[0] = X86_RESET_VALUE;
+	assert_int_equal(x86_pm1_access(&pm, 6, b, 1, true), X86_PM1_RESET);
+	assert_int_equal(x86_pm1_access(&pm, 6, b, 4, false), X86_PM1_NONE); /* past the end */
+	assert_int_equal(b[0], X86_RESET_VALUE);
+	assert_int_equal(b[1], 0xff);
+	assert_int_equal(b[3], 0xff);
 }
 
 static void test_acpi_limits(void **state)
@@ -456,6 +519,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_acpi_tables),
 		cmocka_unit_test(test_acpi_limits),
+		cmocka_unit_test(test_pm1),
 		cmocka_unit_test(test_acpi_topology),
 		cmocka_unit_test(test_pm_timer),
 		cmocka_unit_test(test_layout_and_e820),

@@ -87,12 +87,32 @@ type_into console-input "hello from L1" --kernel $k --initrd $i \
   --cmdline "console=ttyS0 quiet l2.action=echo"
 
 # A guest that panics (no init found) must not look like success: with panic=-1 it
-# reboots (exit 0 is what a reboot means), so leave panic at its default (wait forever)
-# and stop it with SIGTERM: ptvm tears down and exits 128+15.
-ptvm run --kernel $k --cmdline "console=ttyS0 quiet" --console file:/tmp/panic.log \
-  2>/tmp/panic.err & pid=$!
-n=0; while [ $n -lt 300 ] && ! grep -q "Kernel panic" /tmp/panic.log 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
-check "kernel without initrd panics (VFS: unable to mount root)" grep -q "Kernel panic" /tmp/panic.log
+# reboots (exit 0 is what a reboot means), so leave panic at its default (wait forever).
+# It has enabled its ACPI power button but cannot answer it: SIGTERM presses the button,
+# and a second SIGTERM stops ptvm at once, 128+15; with a short --shutdown-timeout the
+# first one alone stops it when the time is up, with exit status 3.
+panicked() { # LOG ARGS...: a panicked guest, its ptvm's pid in pid
+  local log=$1 n=0; shift
+  ptvm run --kernel $k --cmdline "console=ttyS0 quiet" --console file:$log "$@" \
+    2>$log.err & pid=$!
+  while [ $n -lt 300 ] && ! grep -q "Kernel panic" $log 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+  check "kernel without initrd panics (VFS: unable to mount root)" grep -q "Kernel panic" $log
+}
+panicked /tmp/panic.log
+kill -TERM $pid
+n=0; while [ $n -lt 50 ] && ! grep -q "power button" /tmp/panic.log.err; do sleep 0.1; n=$((n + 1)); done
+check "SIGTERM: ptvm pressed the guest's power button" \
+  grep -q "stopped by signal Terminated: pressed the guest's power button; it has 30 s" /tmp/panic.log.err
+check "SIGTERM: the guest has not stopped (a panicked kernel cannot power off)" kill -0 $pid
 kill -TERM $pid; wait $pid; rc=$?
-check "SIGTERM: ptvm exits 143 (got $rc)" [ "$rc" = 143 ]
-check "SIGTERM: ptvm says why it stopped" grep -q "stopped by signal" /tmp/panic.err
+check "a second SIGTERM: ptvm exits 143 at once (got $rc)" [ "$rc" = 143 ]
+check "a second SIGTERM: ptvm says why it stopped" grep -q "ptvm: stopped by signal" /tmp/panic.log.err
+panicked /tmp/panic2.log --shutdown-timeout 2
+s=$(cut -d' ' -f1 /proc/uptime)
+kill -TERM $pid; wait $pid; rc=$?
+e=$(cut -d' ' -f1 /proc/uptime)
+check "--shutdown-timeout 2: ptvm exits 3 when the time is up (got $rc after $(awk "BEGIN {print $e - $s}") s)" \
+  [ "$rc" = 3 ]
+check "--shutdown-timeout 2: ptvm says the guest did not power off" \
+  grep -q "ptvm: the guest did not power off within 2 s of its power button: stopped" /tmp/panic2.log.err
+check "--shutdown-timeout 2: it waited at least 2 s" awk "BEGIN {exit !($e - $s >= 2)}"

@@ -49,14 +49,14 @@ pcidump $vf1 >/tmp/live-$vf1
 (echo go >&7) 2>/dev/null; (echo go >&8) 2>/dev/null
 n=0
 while [ $n -lt 1500 ] && { kill -0 $p0 2>/dev/null || kill -0 $p1 2>/dev/null; }; do sleep 0.1; n=$((n + 1)); done
-kill -TERM $p0 $p1 2>/dev/null
+kill -TERM $p0 $p1 2>/dev/null; sleep 1; kill -TERM $p0 $p1 2>/dev/null # twice: no power button wait
 wait $p0; r0=$?
 wait $p1; r1=$?
 exec 7>&- 8>&-
 e=$(cut -d' ' -f1 /proc/uptime)
 for v in 0 1; do
   tr -d '\r' </tmp/vf$v.log >/tmp/vf$v.txt; mv /tmp/vf$v.txt /tmp/vf$v.log
-  grep -v '^HEX\|^RES ' /tmp/vf$v.log
+  without_dump /tmp/vf$v.log
 done
 check "VF guest 0: ptvm exits 0 (got $r0)" [ "$r0" = 0 ]
 check "VF guest 1: ptvm exits 0 (got $r1)" [ "$r1" = 0 ]
