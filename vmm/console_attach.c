@@ -12,6 +12,7 @@
 
 #include "vmm/cmd.h"
 #include "vmm/console.h"
+#include "vmm/unixsock.h"
 
 static void console_usage(FILE *f)
 {
@@ -42,26 +43,17 @@ static int send_all(int fd, const uint8_t *p, size_t n)
 
 static int console_main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct termios saved, raw;
+	char hint[128];
 	bool tty, escape = false, in_open = true;
 	int fd;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return fprintf(stderr, "ptvm console: give the console's socket (see 'ptvm "
 			       "console --help')\n"), EXIT_USAGE;
-	if (strlen(argv[1]) >= sizeof(sa.sun_path))
-		return fprintf(stderr, "ptvm console: '%s' is too long for a socket path\n",
-			       argv[1]), EXIT_USAGE;
-	memcpy(sa.sun_path, argv[1], strlen(argv[1]));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "ptvm console: cannot connect to %s: %s (is a ptvm running with "
-			"--console unix:%s?)\n", argv[1], strerror(errno), argv[1]);
-		if (fd >= 0)
-			close(fd);
-		return 1;
-	}
+	snprintf(hint, sizeof(hint), "--console unix:%.100s", argv[1]);
+	if ((fd = unixsock_connect(argv[1], hint)) < 0)
+		return fd; /* main prints "ptvm console: <message>", exit 1 */
 	tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
 	if (tty) {
 		raw = saved;

@@ -13,6 +13,7 @@
 #include "vmm/api.h"
 #include "vmm/cmd.h"
 #include "vmm/json.h"
+#include "vmm/unixsock.h"
 
 #define CTL_TIMEOUT_MS 10000
 
@@ -103,9 +104,8 @@ static int read_answer(void *ctx, const char *key, const char *v, const char *ve
 
 static int ctl_main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = NULL, *cmd = NULL;
-	char req[64], buf[API_MAX_REPLY + 1];
+	char req[64], hint[128], buf[API_MAX_REPLY + 1];
 	struct answer a = { .ok = -1 };
 	size_t len = 0;
 	bool json = false;
@@ -132,18 +132,9 @@ static int ctl_main(int argc, char **argv)
 	if (strcmp(cmd, "status") && strcmp(cmd, "powerdown") && strcmp(cmd, "stop"))
 		return fprintf(stderr, "ptvm ctl: unknown command '%s' (status, powerdown, "
 			       "stop)\n", cmd), EXIT_USAGE;
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return fprintf(stderr, "ptvm ctl: '%s' is too long for a socket path\n", path),
-		       EXIT_USAGE;
-	memcpy(sa.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "ptvm ctl: cannot connect to %s: %s (is a ptvm running with "
-			"--api unix:%s?)\n", path, strerror(errno), path);
-		if (fd >= 0)
-			close(fd);
-		return 1;
-	}
+	snprintf(hint, sizeof(hint), "--api unix:%.100s", path);
+	if ((fd = unixsock_connect(path, hint)) < 0)
+		return fd; /* main prints "ptvm ctl: <message>", exit 1 */
 	snprintf(req, sizeof(req), "{\"cmd\":\"%s\"}\n", cmd);
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req)) {
 		fprintf(stderr, "ptvm ctl: cannot send to %s: %s\n", path, strerror(errno));

@@ -75,3 +75,22 @@ void unixsock_remove(const char *path, const struct unixsock_id *id)
 	if (lstat(path, &st) == 0 && st.st_dev == id->dev && st.st_ino == id->ino)
 		unlink(path);
 }
+
+int unixsock_connect(const char *path, const char *hint)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_msg(ENAMETOOLONG, "'%s' is too long for a socket path", path);
+	memcpy(sa.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_errno(errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = err_errno(errno, "cannot connect to %s (is a ptvm running with %s?)", path, hint);
+		close(fd);
+		return r;
+	}
+	return fd;
+}

@@ -6,11 +6,13 @@ i=/lab/files/l2-initrd.gz
 t0=$(cut -d' ' -f1 /proc/uptime)
 
 boot() { # boot NAME CPUS MEMORY EXTRA_CMDLINE [PTVM-OPTION...]: runs ptvm, leaves
-  # /tmp/NAME.log, /tmp/NAME.err and $rc
+  # /tmp/NAME.log, /tmp/NAME.err and $rc; --verbose, so that a failure lists the last
+  # exits of the vCPU that failed
   local s=$(cut -d' ' -f1 /proc/uptime) name=$1 cpus=$2 mem=$3 extra=$4
   shift 4
   timeout 120 ptvm run --kernel $k --initrd $i --cpus "$cpus" --memory "$mem" \
-    --cmdline "console=ttyS0 quiet $extra" --console file:/tmp/$name.log "$@" 2>/tmp/$name.err
+    --cmdline "console=ttyS0 quiet $extra" --console file:/tmp/$name.log --verbose "$@" \
+    2>/tmp/$name.err
   rc=$?
   local e=$(cut -d' ' -f1 /proc/uptime)
   secs=$(awk "BEGIN {printf \"%.2f\", $e - $s}")
@@ -63,19 +65,19 @@ echo "L2 boot-to-poweroff with 1 vCPU: ${secs}s; guest: $(grep -o 'uptime=[0-9.]
 ok "timing: 1 vCPU, 256M: ${secs}s from ptvm start to exit, $(grep -o 'uptime=[0-9.]*' /tmp/one.log) in the guest"
 
 boot two 2 512M "l2.action=topo"
-check "2 vCPUs: ptvm exits 0 (got $rc: $(head -1 /tmp/two.err))" [ "$rc" = 0 ]
+check "2 vCPUs: ptvm exits 0 (got $rc: $(grep -v "^ptvm: \[" /tmp/two.err | head -1))" [ "$rc" = 0 ]
 check "2 vCPUs: guest sees 2 CPUs" grep -q "L2-MARKER .* cpus=2 " /tmp/two.log
 topo two 1 2 1
 ok "timing: 2 vCPUs, 512M: ${secs}s from ptvm start to exit"
 
 boot four 4 1G "l2.action=topo"
-check "4 vCPUs, 1G: ptvm exits 0 (got $rc: $(head -1 /tmp/four.err))" [ "$rc" = 0 ]
+check "4 vCPUs, 1G: ptvm exits 0 (got $rc: $(grep -v "^ptvm: \[" /tmp/four.err | head -1))" [ "$rc" = 0 ]
 check "4 vCPUs, 1G: guest sees 4 CPUs" grep -q "L2-MARKER .* cpus=4 " /tmp/four.log
 topo four 1 4 1
 
 # two sockets of one core with two threads: the AMD guest reads SMT from TOPOEXT's leaf
 boot sockets "4,sockets=2,threads=2" 512M "l2.action=topo"
-check "--cpus 4,sockets=2,threads=2: ptvm exits 0 (got $rc: $(head -1 /tmp/sockets.err))" [ "$rc" = 0 ]
+check "--cpus 4,sockets=2,threads=2: ptvm exits 0 (got $rc: $(grep -v "^ptvm: \[" /tmp/sockets.err | head -1))" [ "$rc" = 0 ]
 topo sockets 2 1 2
 
 boot reboot 1 256M "l2.action=reboot"
