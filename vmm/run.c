@@ -271,7 +271,9 @@ static int run_main(int argc, char **argv)
 			     cfg.cpus, (unsigned long long)(cfg.memory >> 20), cfg.ndevices);
 		wait_for_stop(&vm, sfd);
 		after_button = powerdown_elapsed(&vm);
-		notify_manager("STOPPING=1\nSTATUS=stopping: %s", vm.exit_reason);
+		/* its first line: a newline would start another variable */
+		notify_manager("STOPPING=1\nSTATUS=stopping: %.*s",
+			       (int)strcspn(vm.exit_reason, "\n"), vm.exit_reason);
 	}
 	api_close(&vm); /* answers already given go out; no new requests */
 	vcpus_stop(&vm);

@@ -22,6 +22,32 @@ RTL8139=0000:00:0a.0       # rtl8139 (a C+ chip): an I/O BAR and an MMIO BAR, IN
 IVSHMEM=0000:05:00.0       # ivshmem-plain behind the root port at 0b.0: a 1 GiB BAR 2
 EDU_PAIR="0000:06:00.0 0000:06:00.1" # a two-function edu behind the root port at 0c.0
 
+# What L1's KVM saw of an L2 boot, for when it fails (a lab kernel with event tracing:
+# 7.2 and 6.12 both have it). kvm_trace_start empties a ring (4 MiB per L1 CPU) of KVM's
+# exits, injected exceptions, CR writes, IPIs and shutdowns and starts it; kvm_trace_dump
+# TAG prints the exceptions, IPIs and shutdowns it kept and its last 200 events.
+KVM_TRACE=/sys/kernel/tracing
+kvm_trace_start() {
+  [ -w $KVM_TRACE/trace ] || mount -t tracefs nodev $KVM_TRACE 2>/dev/null
+  [ -w $KVM_TRACE/trace ] || return 0
+  echo 0 >$KVM_TRACE/tracing_on
+  if [ "$(cat $KVM_TRACE/buffer_size_kb)" != 4096 ]; then
+    echo 4096 >$KVM_TRACE/buffer_size_kb
+    for e in kvm_exit kvm_inj_exception kvm_cr kvm_apic_ipi kvm_userspace_exit; do
+      [ -w $KVM_TRACE/events/kvm/$e/enable ] && echo 1 >$KVM_TRACE/events/kvm/$e/enable
+    done
+  fi
+  echo >$KVM_TRACE/trace
+  echo 1 >$KVM_TRACE/tracing_on
+}
+kvm_trace_dump() {
+  [ -r $KVM_TRACE/trace ] || { echo "KVM-TRACE $1: no event tracing in this L1"; return 0; }
+  echo 0 >$KVM_TRACE/tracing_on
+  grep -E 'kvm_inj_exception|kvm_apic_ipi|shutdown|triple' $KVM_TRACE/trace | tail -60 |
+    sed "s/^/KVM-TRACE-KEY $1: /"
+  tail -200 $KVM_TRACE/trace | sed "s/^/KVM-TRACE $1: /"
+}
+
 # PCI addresses of all functions with this vendor:device (hex without 0x), in bus order.
 find_pci() {
   for d in /sys/bus/pci/devices/*; do
@@ -47,8 +73,10 @@ vfio_cdev() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")";
 nic_guest_once() {
   local log=$1 s e; shift
   s=$(cut -d' ' -f1 /proc/uptime)
+  kvm_trace_start
   timeout 120 ptvm run "$@" --console stdio </dev/null >"$log" 2>&1
   rc=$?
+  [ $rc = 0 ] || kvm_trace_dump "$(basename "$log" .log)"
   e=$(cut -d' ' -f1 /proc/uptime)
   secs=$(awk "BEGIN {print $e - $s}")
   cat "$log"
@@ -83,6 +111,7 @@ run_zoo_guest() {
   local log=$1 live=$2 s e n pid b termed=""; shift 2
   rm -f /tmp/zoo.in; mkfifo /tmp/zoo.in
   s=$(cut -d' ' -f1 /proc/uptime)
+  kvm_trace_start
   ptvm run "$@" --console stdio </tmp/zoo.in >"$log" 2>&1 & pid=$!
   exec 7>/tmp/zoo.in
   n=0
@@ -102,6 +131,7 @@ run_zoo_guest() {
   kill -0 $pid 2>/dev/null && { kill -TERM $pid; sleep 1; kill -TERM $pid 2>/dev/null; }
   wait $pid; rc=$?
   [ $n -ge 1500 ] && rc=124
+  [ $rc = 0 ] || kvm_trace_dump "$(basename "$log" .log)"
   exec 7>&-
   e=$(cut -d' ' -f1 /proc/uptime)
   secs=$(awk "BEGIN {print $e - $s}")

@@ -10,10 +10,12 @@ boot() { # boot NAME CPUS MEMORY EXTRA_CMDLINE [PTVM-OPTION...]: runs ptvm, leav
   # exits of the vCPU that failed
   local s=$(cut -d' ' -f1 /proc/uptime) name=$1 cpus=$2 mem=$3 extra=$4
   shift 4
+  kvm_trace_start
   timeout 120 ptvm run --kernel $k --initrd $i --cpus "$cpus" --memory "$mem" \
     --cmdline "console=ttyS0 quiet $extra" --console file:/tmp/$name.log --verbose "$@" \
     2>/tmp/$name.err
   rc=$?
+  [ $rc = 0 ] || kvm_trace_dump $name
   local e=$(cut -d' ' -f1 /proc/uptime)
   secs=$(awk "BEGIN {printf \"%.2f\", $e - $s}")
   echo "--- L2 $name: ptvm exit $rc after ${secs}s (L1 wall clock)"
