@@ -11,6 +11,7 @@ sock=/tmp/vm.sock con=/tmp/con.sock clog=/tmp/console.log
 [ -e /sys/bus/pci/devices/$nic/vfio-dev ] || check "bind $nic to vfio-pci" bind_vfio $nic
 rm -f $clog
 s=$(cut -d' ' -f1 /proc/uptime)
+kvm_trace_start
 ptvm run --kernel /lab/files/bzImage --initrd /lab/files/l2-initrd.gz --memory 256M \
   --cmdline "console=ttyS0 quiet l2.acpid=1 l2.action=echo l2.action=nic l2.hold=1" \
   --device vfio,bdf=$nic --api unix:$sock --console unix:$con --console-log $clog \
@@ -19,13 +20,20 @@ n=0
 while [ $n -lt 1200 ] && ! grep -q L2-READY $clog 2>/dev/null && kill -0 $pid 2>/dev/null; do
   sleep 0.1; n=$((n + 1))
 done
+if ! kill -0 $pid 2>/dev/null; then # ended before the guest was ready: say why, stop here
+  wait $pid; rc=$?
+  kvm_trace_dump managed
+  cat /tmp/managed.log; cat $clog 2>/dev/null | tail -40
+  fail "managed guest: ptvm ran until the guest was ready" "it ended with status $rc (above)"
+  exit 0
+fi
 check "console log: the boot, written while nobody was attached" grep -q "L2-MARKER" $clog
 check "console socket: mode 0600" [ "$(stat -c %a $con 2>/dev/null)" = 600 ]
 rm -f /tmp/attach.in; mkfifo /tmp/attach.in
 ptvm console $con </tmp/attach.in >/tmp/attached.out 2>&1 & apid=$!
 exec 7>/tmp/attach.in
 sleep 1
-echo "typed through ptvm console" >&7
+(echo "typed through ptvm console" >&7) 2>/dev/null # a subshell: a gone reader ends only it
 n=0
 while [ $n -lt 300 ] && ! grep -q L2-HOLDING $clog; do sleep 0.1; n=$((n + 1)); done
 check "ptvm console: the guest read the line typed into it" \
