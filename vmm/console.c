@@ -128,9 +128,11 @@ int console_create(struct vm *vm)
 		c->close_out = true;
 		break;
 	case CONSOLE_UNIX:
-		c->listen_fd = unixsock_listen("--console", cfg->console_path, &c->id);
-		if (c->listen_fd < 0)
-			return c->listen_fd;
+		r = unixsock_listen("--console", cfg->console_path, &c->id);
+		if (r < 0)
+			return r;
+		c->listen_fd = r;
+		r = 0;
 		snprintf(c->path, sizeof(c->path), "%s", cfg->console_path);
 		c->drop = true;
 		c->close_out = true;
@@ -172,10 +174,10 @@ void console_write(struct console *c, const void *buf, size_t len)
 			    ? send(c->out_fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL)
 			    : write(c->out_fd, buf, len);
 
-		if (n < 0 && c->kind == CONSOLE_UNIX && errno != EAGAIN && errno != EINTR) {
-			close(c->out_fd); /* it went away: the main thread sees the fd gone */
-			c->out_fd = c->in_fd = -1;
-		}
+		/* it went away: shut the socket so the main thread reads its end and closes
+		 * it; closing here could free the fd number while the main thread polls it */
+		if (n < 0 && c->kind == CONSOLE_UNIX && errno != EAGAIN && errno != EINTR)
+			shutdown(c->out_fd, SHUT_RDWR);
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -185,8 +187,6 @@ void console_set_rx(struct console *c, console_rx_fn fn, void *opaque)
 	c->rx = fn;
 	c->rx_opaque = opaque;
 }
-
-int console_input_fd(struct console *c) { return c->in_fd; }
 
 int console_escape(bool *escape, const uint8_t *in, size_t n, uint8_t *out, size_t *m)
 {
@@ -283,12 +283,7 @@ void console_service(struct console *c, struct pollfd *p, int n)
 		return;
 	if (p[1].fd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
 		if (c->kind == CONSOLE_UNIX) {
-			bool same;
-
-			pthread_mutex_lock(&c->lock);
-			same = c->in_fd == p[1].fd; /* not closed by an output error meanwhile */
-			pthread_mutex_unlock(&c->lock);
-			if (same && console_pump(c) < 0)
+			if (console_pump(c) < 0) /* only this thread closes the client */
 				detach(c, p[1].fd);
 		} else if (console_pump(c) < 0) {
 			c->in_fd = -1; /* input closed: keep running without it */

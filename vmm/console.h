@@ -22,8 +22,6 @@ struct console;
 int console_create(struct vm *vm);
 void console_write(struct console *c, const void *buf, size_t len);
 void console_set_rx(struct console *c, console_rx_fn fn, void *opaque);
-/* The fd to poll for input, or -1. */
-int console_input_fd(struct console *c);
 /* The fds the main thread polls for it: the socket clients attach to, and the input. */
 #define CONSOLE_MAX_POLLS 2
 int console_fill(struct console *c, struct pollfd *p, int max);
