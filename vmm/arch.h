@@ -33,5 +33,8 @@ int arch_pci_intx_gsi(int slot, int pin);
 /* Where the index-th virtio-mmio device goes: its register base and its (edge) GSI, which
  * the firmware tables then describe. -ENOSPC beyond what the board has room for. */
 int arch_virtio_mmio_slot(int index, uint64_t *base, uint32_t *gsi);
+/* System-call argument n (0-5) of the call a seccomp SIGSYS interrupted, from the signal
+ * handler's ucontext. Async-signal-safe. */
+unsigned long arch_sigsys_arg(const void *ucontext, int n);
 
 #endif

@@ -31,6 +31,11 @@ static bool memory_size(const char *s, uint64_t n)
 	return !parse_size(s, &v) && v >= VM_MIN_MEMORY && !(v % 4096);
 }
 
+static bool seccomp_mode(const char *s, uint64_t n)
+{
+	return !strcmp(s, "enforce") || !strcmp(s, "log") || !strcmp(s, "off");
+}
+
 static bool hugepage_size(const char *s, uint64_t n)
 {
 	uint64_t v;
@@ -105,6 +110,8 @@ const struct bc_prop bc_root_props[] = {
 	  "bytes of path)", api_spec, NULL },
 	{ "shutdown-timeout", BC_NUM, NULL, MAX_SHUTDOWN_TIMEOUT, "must be a number of seconds "
 	  "from <0> to <86400>", NULL, NULL },
+	{ "seccomp", BC_STR, NULL, 0, "must be \"enforce\", \"log\" or \"off\"", seccomp_mode,
+	  NULL },
 	{ NULL },
 };
 
@@ -188,7 +195,13 @@ static const struct bc_class *class_by_compatible(const char *compatible)
 
 /* --- reading a node ------------------------------------------------------------------- */
 
-#define MAX_PROPS 12
+#define MAX_PROPS 16
+#define NPROPS(t) (sizeof(t) / sizeof((t)[0]) - 1) /* without the NULL end */
+_Static_assert(NPROPS(bc_root_props) <= MAX_PROPS, "MAX_PROPS: the root node has more");
+_Static_assert(NPROPS(bc_chosen_props) <= MAX_PROPS, "MAX_PROPS: /chosen has more");
+_Static_assert(NPROPS(vfio_props) <= MAX_PROPS, "MAX_PROPS: vfio has more");
+_Static_assert(NPROPS(testdev_props) <= MAX_PROPS, "MAX_PROPS: testdev has more");
+_Static_assert(NPROPS(virtio_console_props) <= MAX_PROPS, "MAX_PROPS: virtio-console has more");
 
 struct bc_val {
 	const char *s; /* BC_STR: points into the blob */
@@ -330,6 +343,8 @@ static int read_root(const void *fdt, struct vm_config *cfg)
 	if ((s = v[val_index(P, "console")].s))
 		parse_console(s, cfg); /* checked by the schema */
 	cfg->console_log = v[val_index(P, "console-log")].s;
+	if ((s = v[val_index(P, "seccomp")].s) && confine_mode_parse(s, &cfg->seccomp) < 0)
+		return err_ctx(-EINVAL, "/: seccomp");
 	return 0;
 }
 

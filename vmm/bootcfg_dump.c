@@ -144,6 +144,7 @@ int bootcfg_dump(FILE *f, const struct vm_config *cfg)
 	put_num(f, 1, "shutdown-timeout", cfg->shutdown_timeout);
 	if (cfg->api_path)
 		put_prop2(f, 1, "api", "unix:", cfg->api_path);
+	put_prop(f, 1, "seccomp", confine_mode_name(cfg->seccomp));
 	if (cfg->hugepages == HUGEPAGE_2M)
 		fputs("\thugepages;\n", f);
 	else if (cfg->hugepages)

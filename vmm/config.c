@@ -77,7 +77,7 @@ void config_free(struct vm_config *cfg)
 
 enum { O_KERNEL = 256, O_PAYLOAD, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
        O_HUGEPAGES, O_VERBOSE, O_STATS, O_IOMMUFD, O_CONFIG, O_SET, O_SHUTDOWN_TIMEOUT,
-       O_API, O_CONSOLE_LOG };
+       O_API, O_CONSOLE_LOG, O_SECCOMP };
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, O_KERNEL },
 	{ "payload", required_argument, NULL, O_PAYLOAD },
@@ -96,6 +96,7 @@ static const struct option run_opts[] = {
 	{ "shutdown-timeout", required_argument, NULL, O_SHUTDOWN_TIMEOUT },
 	{ "api", required_argument, NULL, O_API },
 	{ "console-log", required_argument, NULL, O_CONSOLE_LOG },
+	{ "seccomp", required_argument, NULL, O_SECCOMP },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -163,6 +164,10 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 			if (!optarg[0])
 				return err_msg(EINVAL, "--console-log needs a file name");
 			cfg->console_log = optarg;
+			break;
+		case O_SECCOMP:
+			if ((r = confine_mode_parse(optarg, &cfg->seccomp)))
+				return err_ctx(r, "--seccomp");
 			break;
 		case O_API:
 			if ((r = parse_api(optarg, &cfg->api_path)))

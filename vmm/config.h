@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/seccomp_policy.h"
 #include "vmm/topology.h"
 
 enum console_kind { CONSOLE_STDIO, CONSOLE_FILE, CONSOLE_NONE, CONSOLE_PTY, CONSOLE_UNIX };
@@ -33,6 +34,7 @@ struct vm_config {
 	bool stats;           /* --stats: exits by reason and address, at the end */
 	unsigned shutdown_timeout; /* seconds a guest gets to power off after its power
 				      button is pressed; 0: no button, stop at once */
+	enum confine_mode seccomp; /* --seccomp; CONFINE_DEFAULT until given */
 	int iommufd;          /* --iommufd FD from a management stack, or -1 */
 	const char *api_path; /* --api unix:PATH: the control socket, or NULL */
 	enum console_kind console;

@@ -17,6 +17,7 @@
 #include "vmm/notify.h"
 #include "vmm/pci.h"
 #include "vmm/powerdown.h"
+#include "vmm/seccomp_policy.h"
 #include "vmm/util.h"
 #include "vmm/coalesced.h"
 #include "vmm/exit_stats.h"
@@ -60,6 +61,10 @@ static void run_usage(FILE *f)
 		"                     SIGTERM or SIGINT presses the guest's ACPI power button\n"
 		"                     and gives it this long to power off (default %d; 0:\n"
 		"                     stop at once); a second signal stops it at once\n"
+		"  --seccomp MODE     after setup, allow only the system calls a running VM\n"
+		"                     needs: enforce (the default: a forbidden call is named\n"
+		"                     on stderr and ptvm dies of SIGSYS), log (named, then\n"
+		"                     allowed), or off (docs/confinement.md)\n"
 		"  --verbose          print each setup step with its time on stderr\n"
 		"  --stats            at the end, print on stderr the guest's exits to ptvm by\n"
 		"                     reason and the ten busiest ports and MMIO addresses\n"
@@ -265,6 +270,10 @@ static int run_main(int argc, char **argv)
 		vm.started_ns = monotonic_ns();
 		r = vcpus_start(&vm);
 	}
+	/* After the last thread is started and the last device opened: from here on only
+	 * the running VM's calls (vmm/seccomp_policy.c). */
+	if (r == 0)
+		r = seccomp_install(cfg.seccomp);
 	if (r == 0) {
 		log_step("%d vCPU(s) running", cfg.cpus);
 		notify_manager("READY=1\nSTATUS=running: %d vCPU(s), %llu MiB of RAM, %d device(s)",

@@ -128,6 +128,11 @@ struct sim {
 	int fail_errno;
 	char site[SIM_MAX_SITES][40];       /* each site's call, recorded while counting */
 	char failed_call[40];
+	/* seccomp: once ptvm installs its filter (CONFINE_ENFORCE or LOG), every call is
+	 * checked against vmm/seccomp_policy.c; the ones it would forbid are counted */
+	bool seccomp_on;
+	int seccomp_checked, seccomp_denied;
+	char seccomp_denied_call[64];       /* the first one */
 };
 
 extern struct sim sim;

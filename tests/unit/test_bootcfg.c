@@ -58,6 +58,7 @@ static const char full[] =
 	"	shutdown-timeout = <90>;\n"
 	"	api = \"unix:/run/ptvm/vm.sock\";\n"
 	"	console-log = \"/var/log/vm-all.log\";\n"
+	"	seccomp = \"log\";\n"
 	"	x-vendor-build = \"appliance 4.2\";\n"
 	"	chosen {\n"
 	"		kernel = \"/boot/bzImage\";\n"
@@ -98,6 +99,7 @@ static void check_full(const struct vm_config *c)
 	assert_null(c->payload);
 	assert_true(c->memory == 1ull << 30);
 	assert_int_equal(c->cpus, 2);
+	assert_int_equal(c->seccomp, CONFINE_LOG);
 	assert_int_equal(c->console, CONSOLE_FILE);
 	assert_string_equal(c->console_path, "/var/log/vm.log");
 	assert_true(c->hugepages);
@@ -257,11 +259,14 @@ static void test_invalid(void **state)
 		  "/: 'compatible' must be \"ptvm,vm-v1\"" },
 		{ HEAD "memory = \"1G\"; };",
 		  "/: unknown property 'memory' (known: compatible, memory-size, cpus, sockets, cores, threads, console, "
-		  "console-log, hugepages, hugepage-size, api, shutdown-timeout; name a property of your own x-NAME)" },
+		  "console-log, hugepages, hugepage-size, api, shutdown-timeout, seccomp; name a property "
+		  "of your own x-NAME)" },
 		{ HEAD "api = \"tcp:1.2.3.4:5\"; };", "/: 'api' must be \"unix:PATH\" (the control "
 		  "socket, at most 107 bytes of path)" },
 		{ HEAD "shutdown-timeout = <86401>; };", "/: 'shutdown-timeout' must be a number of "
 		  "seconds from <0> to <86400> (it is 86401)" },
+		{ HEAD "seccomp = \"strict\"; };", "/: 'seccomp' must be \"enforce\", \"log\" or "
+		  "\"off\"" },
 		{ HEAD "hugepage-size = \"4M\"; };", "/: 'hugepage-size' must be \"2M\" or \"1G\"" },
 		{ HEAD "memory-size = <512>; };", "/: 'memory-size' must be one string (\"...\")" },
 		{ HEAD "memory-size = \"1M\"; };", "/: 'memory-size' must be a size such as \"512M\" "

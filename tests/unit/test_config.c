@@ -30,6 +30,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.iommufd, -1);
 	assert_false(c.verbose);
 	assert_int_equal(c.shutdown_timeout, 30);
+	assert_int_equal(c.seccomp, CONFINE_DEFAULT); /* enforce, in a build with seccomp */
 }
 
 static void test_all_options(void **state)
@@ -54,6 +55,12 @@ static void test_all_options(void **state)
 	assert_int_equal(PARSE(&c, "--payload", "p", "--console", "none", "--iommufd", "7",
 			       "--verbose", "--shutdown-timeout", "0", "--api", "unix:/run/vm.sock"), 0);
 	assert_int_equal(c.shutdown_timeout, 0);
+	assert_int_equal(PARSE(&c, "--payload", "p", "--seccomp", "log"), 0);
+	assert_int_equal(c.seccomp, CONFINE_LOG);
+	assert_int_equal(PARSE(&c, "--payload", "p", "--seccomp", "off"), 0);
+	assert_int_equal(c.seccomp, CONFINE_OFF);
+	assert_int_equal(PARSE(&c, "--payload", "p", "--console", "none", "--iommufd", "7",
+			       "--verbose", "--shutdown-timeout", "0", "--api", "unix:/run/vm.sock"), 0);
 	assert_string_equal(c.api_path, "/run/vm.sock");
 	assert_int_equal(c.iommufd, 7);
 	assert_true(c.verbose);
@@ -149,6 +156,9 @@ static void test_errors(void **state)
 	BAD("--shutdown-timeout: '-1' is not a number of seconds from 0 to 86400", "--kernel",
 	    "k", "--shutdown-timeout", "-1");
 	BAD("--shutdown-timeout needs a value", "--kernel", "k", "--shutdown-timeout");
+	BAD("--seccomp: 'strict' is not enforce, log or off", "--kernel", "k", "--seccomp",
+	    "strict");
+	BAD("--seccomp needs a value", "--kernel", "k", "--seccomp");
 	BAD("--api: '/run/vm.sock' is not unix:PATH", "--kernel", "k", "--api", "/run/vm.sock");
 	BAD("--api: 'unix:' is not unix:PATH", "--kernel", "k", "--api", "unix:");
 	BAD("--console-log needs a file name", "--kernel", "k", "--console-log", "");

@@ -247,6 +247,12 @@ static void test_clean_run(void **state)
 	assert_int_equal(sim.map_file_calls, 1);           /* guest RAM went in by its memfd */
 	assert_true(sim.pmu_disabled);                     /* KVM keeps no PMU for the guest */
 	assert_true(clean("clean run"));
+	/* the filter went on before the guest ran, and allowed all that came after */
+	assert_true(sim.seccomp_on);
+	assert_true(sim.seccomp_checked > 20);
+	if (sim.seccomp_denied)
+		fail_msg("the seccomp filter would forbid %d call(s), the first %s",
+			 sim.seccomp_denied, sim.seccomp_denied_call);
 	nsites = sim.calls;
 	assert_true(nsites > 50 && nsites <= SIM_MAX_SITES);
 	memcpy(sites, sim.site, sizeof(sites));
@@ -414,6 +420,7 @@ static const int *errnos_for(const char *call)
 
 struct tally {
 	int runs, errors, vm_errors, warnings, closes, silent_teardown;
+	long confined; /* calls checked against the seccomp allow-list */
 };
 
 static bool check_one(long k, int e, struct tally *t)
@@ -434,6 +441,12 @@ static bool check_one(long k, int e, struct tally *t)
 	}
 	if (!clean(what))
 		return false;
+	if (sim.seccomp_denied) {
+		printf("FAIL %s: %d call(s) the seccomp filter forbids, the first %s\n", what,
+		       sim.seccomp_denied, sim.seccomp_denied_call);
+		return false;
+	}
+	t->confined += sim.seccomp_checked;
 	if (o.ret < 0) {
 		const char *at = strstr(o.msg, name);
 
@@ -496,9 +509,10 @@ static void test_every_site(void **state)
 	if (!failed)
 		printf("fault injection: %ld sites (setup %ld, guest %ld, teardown %ld) x errnos = %d runs: "
 	       "%d setup errors reported, %d VM stops, %d warnings, %d failed closes, "
-	       "%d in teardown; 0 leaks, 0 double undos, 0 uses after close\n",
+	       "%d in teardown; 0 leaks, 0 double undos, 0 uses after close; %ld calls after "
+	       "the seccomp filter went on, all on its allow-list\n",
 	       nsites, first_run - 1, last_run - first_run + 1, nsites - last_run, t.runs, t.errors,
-	       t.vm_errors, t.warnings, t.closes, t.silent_teardown);
+	       t.vm_errors, t.warnings, t.closes, t.silent_teardown, t.confined);
 	if (failed)
 		fail_msg("%d of %d runs failed (FAIL lines above)", failed, t.runs);
 }

@@ -1,0 +1,205 @@
+/* The running VMM's allow-list (see seccomp_policy.h). Each entry says why it is needed;
+ * docs/confinement.md lists them, and tests/unit/test_seccomp checks the two agree. */
+#include "vmm/seccomp_policy.h"
+
+#include <errno.h>
+#include <linux/iommufd.h>
+#include <linux/kvm.h>
+#include <linux/vfio.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include "vmm/err.h"
+
+const struct seccomp_syscall seccomp_syscalls[] = {
+	{ "ioctl", SECCOMP_ARGS_IOCTL, "KVM_RUN, device emulation and interrupt routing (below)" },
+	{ "read", SECCOMP_ARGS_ANY, "console input, eventfds, the signalfd, timerfd" },
+	{ "write", SECCOMP_ARGS_ANY, "console output and log, eventfds, messages on stderr" },
+	{ "writev", SECCOMP_ARGS_ANY, "stdio's messages on stderr" },
+	{ "pread64", SECCOMP_ARGS_ANY, "an assigned device's config space (VFIO region)" },
+	{ "pwrite64", SECCOMP_ARGS_ANY, "an assigned device's config space and trapped BARs" },
+	{ "poll", SECCOMP_ARGS_ANY, "the main loop" },
+	{ "ppoll", SECCOMP_ARGS_ANY, "the main loop (poll on architectures without it)" },
+	{ "close", SECCOMP_ARGS_ANY, "teardown; control and console clients leaving" },
+	{ "eventfd2", SECCOMP_ARGS_ANY, "irqfds for MSI and MSI-X vectors the guest enables" },
+	{ "accept4", SECCOMP_ARGS_ANY, "control-socket and console clients" },
+	{ "recvfrom", SECCOMP_ARGS_ANY, "control-socket and console clients (recv)" },
+	{ "sendto", SECCOMP_ARGS_ANY, "clients (send) and the service manager's notifications" },
+	{ "shutdown", SECCOMP_ARGS_ANY, "a console client that stopped reading" },
+	{ "socket", SECCOMP_ARGS_UNIX, "the STOPPING notification to systemd (AF_UNIX only)" },
+	{ "unlink", SECCOMP_ARGS_ANY, "removing the control and console sockets at the end" },
+	{ "unlinkat", SECCOMP_ARGS_ANY, "the same, where the C library uses unlinkat" },
+	{ "newfstatat", SECCOMP_ARGS_ANY, "checking a socket path is still ours before removal" },
+	{ "fstat", SECCOMP_ARGS_ANY, "stdio" },
+	{ "lseek", SECCOMP_ARGS_ANY, "stdio" },
+	{ "fcntl", SECCOMP_ARGS_ANY, "non-blocking client sockets" },
+	{ "timerfd_settime", SECCOMP_ARGS_ANY, "the timer that flushes coalesced port writes" },
+	{ "mmap", SECCOMP_ARGS_NO_EXEC, "malloc (never executable)" },
+	{ "mprotect", SECCOMP_ARGS_NO_EXEC, "malloc (never executable)" },
+	{ "munmap", SECCOMP_ARGS_ANY, "free, teardown of guest RAM, BARs and run areas" },
+	{ "mremap", SECCOMP_ARGS_ANY, "realloc" },
+	{ "madvise", SECCOMP_ARGS_ANY, "free, and a thread's stack when it ends" },
+	{ "brk", SECCOMP_ARGS_ANY, "malloc" },
+	{ "futex", SECCOMP_ARGS_ANY, "locks, and joining the vCPU threads" },
+	{ "rt_sigprocmask", SECCOMP_ARGS_ANY, "threads blocking and unblocking the kick" },
+	{ "rt_sigreturn", SECCOMP_ARGS_ANY, "returning from the kick and other handlers" },
+	{ "rt_sigaction", SECCOMP_ARGS_ANY, "the report of a forbidden call ends in SIGSYS" },
+	{ "restart_syscall", SECCOMP_ARGS_ANY, "a sleep interrupted by a signal" },
+	{ "tgkill", SECCOMP_ARGS_ANY, "kicking vCPU threads out of KVM_RUN" },
+	{ "getpid", SECCOMP_ARGS_ANY, "kicking vCPU threads (pthread_kill)" },
+	{ "gettid", SECCOMP_ARGS_ANY, "naming the thread in a report" },
+	{ "clock_gettime", SECCOMP_ARGS_ANY, "timing, where the vDSO falls back to the kernel" },
+	{ "gettimeofday", SECCOMP_ARGS_ANY, "the RTC's clock, where the vDSO falls back" },
+	{ "time", SECCOMP_ARGS_ANY, "the RTC's clock, where the vDSO falls back" },
+	{ "nanosleep", SECCOMP_ARGS_ANY, "short waits" },
+	{ "clock_nanosleep", SECCOMP_ARGS_ANY, "short waits" },
+	{ "sched_yield", SECCOMP_ARGS_ANY, "spinning locks" },
+	{ "rseq", SECCOMP_ARGS_ANY, "a thread's start in the C library, when the filter (put on "
+	  "all threads at once) reaches a vCPU thread before it ran" },
+	{ "set_robust_list", SECCOMP_ARGS_ANY, "the same: a thread's start in the C library" },
+	{ "exit", SECCOMP_ARGS_ANY, "a vCPU thread ending" },
+	{ "exit_group", SECCOMP_ARGS_ANY, "ptvm ending" },
+};
+const size_t seccomp_nsyscalls = sizeof(seccomp_syscalls) / sizeof(seccomp_syscalls[0]);
+
+#define RUN(req, why) { req, #req, true, why }
+#define SETUP(req) { req, #req, false, "setup only" }
+
+const struct seccomp_ioctl seccomp_ioctls[] = {
+	RUN(KVM_RUN, "running a vCPU"),
+	RUN(KVM_IRQ_LINE, "UART, INTx and SCI lines"),
+	RUN(KVM_IRQFD, "MSI and MSI-X vectors the guest enables and disables"),
+	RUN(KVM_SET_GSI_ROUTING, "MSI and MSI-X routes the guest programs"),
+	RUN(KVM_SET_USER_MEMORY_REGION, "BARs the guest moves; teardown"),
+	RUN(KVM_IOEVENTFD, "teardown of virtio notifications"),
+	RUN(KVM_UNREGISTER_COALESCED_MMIO, "teardown"),
+	RUN(KVM_SET_DEVICE_ATTR, "teardown: taking a device off the KVM-VFIO device"),
+	RUN(KVM_GET_REGS, "the report of a failed vCPU"),
+	RUN(KVM_GET_SREGS, "the report of a failed vCPU"),
+	RUN(KVM_GET_LAPIC, "the report of a failed vCPU"),
+	RUN(VFIO_DEVICE_SET_IRQS, "switching an assigned device's interrupts as the guest does"),
+	RUN(VFIO_DEVICE_RESET, "a function reset the guest asks for; teardown"),
+	RUN(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, "teardown: the reset that leaves the device clean"),
+	RUN(VFIO_DEVICE_PCI_HOT_RESET, "teardown: the reset that leaves the device clean"),
+	RUN(VFIO_DEVICE_DETACH_IOMMUFD_PT, "teardown"),
+	RUN(IOMMU_IOAS_UNMAP, "teardown"),
+	RUN(IOMMU_DESTROY, "teardown"),
+	RUN(TCGETS, "the terminal: is it one, and its mode"),
+	RUN(TCSETS, "the terminal's mode restored at the end"),
+	RUN(TCSETSW, "the terminal's mode restored at the end"),
+	RUN(TCSETSF, "the terminal's mode restored at the end"),
+	SETUP(KVM_GET_API_VERSION),
+	SETUP(KVM_CHECK_EXTENSION),
+	SETUP(KVM_CREATE_VM),
+	SETUP(KVM_GET_VCPU_MMAP_SIZE),
+	SETUP(KVM_GET_SUPPORTED_CPUID),
+	SETUP(KVM_CREATE_IRQCHIP),
+	SETUP(KVM_CREATE_PIT2),
+	SETUP(KVM_CREATE_DEVICE),
+	SETUP(KVM_CREATE_VCPU),
+	SETUP(KVM_ENABLE_CAP),
+	SETUP(KVM_SET_TSS_ADDR),
+	SETUP(KVM_SET_IDENTITY_MAP_ADDR),
+	SETUP(KVM_SET_CPUID2),
+	SETUP(KVM_SET_MSRS),
+	SETUP(KVM_SET_REGS),
+	SETUP(KVM_SET_SREGS),
+	SETUP(KVM_SET_FPU),
+	SETUP(KVM_SET_LAPIC),
+	SETUP(KVM_REGISTER_COALESCED_MMIO),
+	SETUP(IOMMU_IOAS_ALLOC),
+	SETUP(IOMMU_IOAS_MAP),
+	SETUP(IOMMU_IOAS_MAP_FILE),
+	SETUP(IOMMU_IOAS_IOVA_RANGES),
+	SETUP(IOMMU_IOAS_CHANGE_PROCESS),
+	SETUP(VFIO_DEVICE_BIND_IOMMUFD),
+	SETUP(VFIO_DEVICE_ATTACH_IOMMUFD_PT),
+	SETUP(VFIO_DEVICE_GET_INFO),
+	SETUP(VFIO_DEVICE_GET_REGION_INFO),
+	SETUP(VFIO_DEVICE_GET_IRQ_INFO),
+	SETUP(VFIO_DEVICE_FEATURE),
+};
+const size_t seccomp_nioctls = sizeof(seccomp_ioctls) / sizeof(seccomp_ioctls[0]);
+
+/* The kernel compares ioctl commands as 32-bit numbers; so does the filter. */
+static const struct seccomp_ioctl *ioctl_entry(unsigned long request)
+{
+	for (size_t i = 0; i < seccomp_nioctls; i++)
+		if ((uint32_t)seccomp_ioctls[i].request == (uint32_t)request)
+			return &seccomp_ioctls[i];
+	return NULL;
+}
+
+const char *seccomp_ioctl_name(unsigned long request)
+{
+	const struct seccomp_ioctl *e = ioctl_entry(request);
+
+	return e ? e->name : NULL;
+}
+
+bool seccomp_policy_allows(const char *syscall, unsigned long arg0, unsigned long arg1,
+			   unsigned long arg2)
+{
+	for (size_t i = 0; i < seccomp_nsyscalls; i++) {
+		const struct seccomp_syscall *s = &seccomp_syscalls[i];
+		const struct seccomp_ioctl *e;
+
+		if (strcmp(s->name, syscall))
+			continue;
+		switch (s->args) {
+		case SECCOMP_ARGS_ANY:
+			return true;
+		case SECCOMP_ARGS_IOCTL:
+			e = ioctl_entry(arg1);
+			return e && e->running;
+		case SECCOMP_ARGS_NO_EXEC:
+			return !(arg2 & PROT_EXEC);
+		case SECCOMP_ARGS_UNIX:
+			return arg0 == AF_UNIX;
+		}
+	}
+	return false;
+}
+
+const char *confine_mode_name(enum confine_mode m)
+{
+	switch (m) {
+	case CONFINE_ENFORCE: return "enforce";
+	case CONFINE_LOG: return "log";
+	case CONFINE_OFF: return "off";
+	case CONFINE_DEFAULT: break;
+	}
+	return seccomp_built_in() ? "enforce" : "off";
+}
+
+int confine_mode_parse(const char *s, enum confine_mode *out)
+{
+	if (!strcmp(s, "enforce"))
+		*out = CONFINE_ENFORCE;
+	else if (!strcmp(s, "log"))
+		*out = CONFINE_LOG;
+	else if (!strcmp(s, "off"))
+		*out = CONFINE_OFF;
+	else
+		return err_msg(EINVAL, "'%s' is not enforce, log or off", s);
+	if (*out != CONFINE_OFF && !seccomp_built_in())
+		return err_msg(ENOTSUP, "%s: this ptvm was built without seccomp (CONFIG_SECCOMP "
+				       "is off); only 'off' is possible", s);
+	return 0;
+}
+
+/* Builds without CONFIG_SECCOMP: vmm/seccomp.c is an empty object and these stand. */
+__attribute__((weak)) bool seccomp_built_in(void)
+{
+	return false;
+}
+
+__attribute__((weak)) int seccomp_install(enum confine_mode mode)
+{
+	if (mode == CONFINE_OFF || mode == CONFINE_DEFAULT)
+		return 0;
+	return err_msg(ENOTSUP, "this ptvm was built without seccomp (CONFIG_SECCOMP)");
+}
