@@ -82,7 +82,7 @@ static void run_usage(FILE *f)
 	      "the guest did not power off within --shutdown-timeout of its power button;\n"
 	      "128+N when stopped by signal N: the second one, or the first if the guest\n"
 	      "does not listen to its power button, and SIGHUP at once (130 also for\n"
-	      "Ctrl-A x).\n", f);
+	      "Ctrl-A x); 159 (SIGSYS) when --seccomp enforce stopped a forbidden call.\n", f);
 }
 
 /* --stats: every vCPU's exits merged, by reason, then the busiest addresses with the
