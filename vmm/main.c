@@ -16,6 +16,9 @@ static void features(FILE *f)
 #ifdef CONFIG_CMD_CHECK
 	      " check"
 #endif
+#ifdef CONFIG_SECCOMP
+	      " seccomp"
+#endif
 #ifdef CONFIG_STATIC
 	      " static"
 #endif
