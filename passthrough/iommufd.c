@@ -156,9 +156,14 @@ int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
 	vm->passthrough = c;
 	if (c->iommufd < 0) {
 		c->iommufd = sys_open("/dev/iommu", O_RDWR);
-		if (c->iommufd < 0)
-			return err_ctx(c->iommufd, "iommufd (needs Linux >= 6.2 with CONFIG_IOMMUFD; "
-						   "'ptvm check' tells more)");
+		if (c->iommufd < 0) {
+			char hint[256];
+
+			err_ctx(c->iommufd, "iommufd (needs Linux >= 6.2 with CONFIG_IOMMUFD; "
+					    "'ptvm check' tells more)");
+			return err_append(c->iommufd, "%s", access_hint(c->iommufd, "/dev/iommu",
+									 hint, sizeof(hint)));
+		}
 		c->own_iommufd = true;
 	}
 	r = sys_ioctl(c->iommufd, IOMMU_IOAS_ALLOC, &alloc);

@@ -10,6 +10,7 @@
 
 #include "passthrough/passthrough.h"
 #include "vmm/log.h"
+#include "vmm/privilege.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
 
@@ -20,8 +21,6 @@ static const char *open_hint(int err)
 	switch (err) {
 	case -ENOENT: return " (is the device bound to vfio-pci? 'ptvm check BDF' shows what to do)";
 	case -EBUSY: return " (another process, or a legacy VFIO group user, holds it)";
-	case -EACCES:
-	case -EPERM: return " (run as root or give this user access to the cdev)";
 	default: return "";
 	}
 }
@@ -62,8 +61,12 @@ int pt_dev_open(struct pt_dev *d, const char *path, int fd)
 		snprintf(cpath, sizeof(cpath), "/dev/vfio/devices/%s", cdev);
 	}
 	d->fd = sys_open(cpath, O_RDWR);
-	if (d->fd < 0)
-		return err_ctx(d->fd, "%s%s", d->name, open_hint(d->fd));
+	if (d->fd < 0) {
+		char hint[320];
+
+		err_ctx(d->fd, "%s%s", d->name, open_hint(d->fd));
+		return err_append(d->fd, "%s", access_hint(d->fd, cpath, hint, sizeof(hint)));
+	}
 	log_step("%s: %s opened", d->name, cpath);
 	return 0;
 }

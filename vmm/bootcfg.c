@@ -110,6 +110,7 @@ const struct bc_prop bc_root_props[] = {
 	  "bytes of path)", api_spec, NULL },
 	{ "shutdown-timeout", BC_NUM, NULL, MAX_SHUTDOWN_TIMEOUT, "must be a number of seconds "
 	  "from <0> to <86400>", NULL, NULL },
+	{ "user", BC_STR, NULL, 0, "must be a user name or \"UID[:GID]\"", non_empty, NULL },
 	{ "seccomp", BC_STR, NULL, 0, "must be \"enforce\", \"log\" or \"off\"", seccomp_mode,
 	  NULL },
 	{ NULL },
@@ -343,6 +344,8 @@ static int read_root(const void *fdt, struct vm_config *cfg)
 	if ((s = v[val_index(P, "console")].s))
 		parse_console(s, cfg); /* checked by the schema */
 	cfg->console_log = v[val_index(P, "console-log")].s;
+	if ((s = v[val_index(P, "user")].s) && run_user_parse(s, NULL, &cfg->user) < 0)
+		return err_ctx(-EINVAL, "/: user");
 	if ((s = v[val_index(P, "seccomp")].s) && confine_mode_parse(s, &cfg->seccomp) < 0)
 		return err_ctx(-EINVAL, "/: seccomp");
 	return 0;

@@ -144,6 +144,9 @@ int bootcfg_dump(FILE *f, const struct vm_config *cfg)
 	put_num(f, 1, "shutdown-timeout", cfg->shutdown_timeout);
 	if (cfg->api_path)
 		put_prop2(f, 1, "api", "unix:", cfg->api_path);
+	if (cfg->user.set)
+		fprintf(f, "\tuser = \"%u:%u\"; /* %s */\n", (unsigned)cfg->user.uid,
+			(unsigned)cfg->user.gid, cfg->user.name);
 	put_prop(f, 1, "seccomp", confine_mode_name(cfg->seccomp));
 	if (cfg->hugepages == HUGEPAGE_2M)
 		fputs("\thugepages;\n", f);

@@ -77,7 +77,7 @@ void config_free(struct vm_config *cfg)
 
 enum { O_KERNEL = 256, O_PAYLOAD, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
        O_HUGEPAGES, O_VERBOSE, O_STATS, O_IOMMUFD, O_CONFIG, O_SET, O_SHUTDOWN_TIMEOUT,
-       O_API, O_CONSOLE_LOG, O_SECCOMP };
+       O_API, O_CONSOLE_LOG, O_SECCOMP, O_USER };
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, O_KERNEL },
 	{ "payload", required_argument, NULL, O_PAYLOAD },
@@ -97,6 +97,7 @@ static const struct option run_opts[] = {
 	{ "api", required_argument, NULL, O_API },
 	{ "console-log", required_argument, NULL, O_CONSOLE_LOG },
 	{ "seccomp", required_argument, NULL, O_SECCOMP },
+	{ "user", required_argument, NULL, O_USER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -164,6 +165,10 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 			if (!optarg[0])
 				return err_msg(EINVAL, "--console-log needs a file name");
 			cfg->console_log = optarg;
+			break;
+		case O_USER:
+			if ((r = run_user_parse(optarg, NULL, &cfg->user)))
+				return err_ctx(r, "--user");
 			break;
 		case O_SECCOMP:
 			if ((r = confine_mode_parse(optarg, &cfg->seccomp)))

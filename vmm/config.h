@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/privilege.h"
 #include "vmm/seccomp_policy.h"
 #include "vmm/topology.h"
 
@@ -34,6 +35,7 @@ struct vm_config {
 	bool stats;           /* --stats: exits by reason and address, at the end */
 	unsigned shutdown_timeout; /* seconds a guest gets to power off after its power
 				      button is pressed; 0: no button, stop at once */
+	struct run_user user; /* --user: who ptvm becomes once the devices are open */
 	enum confine_mode seccomp; /* --seccomp; CONFINE_DEFAULT until given */
 	int iommufd;          /* --iommufd FD from a management stack, or -1 */
 	const char *api_path; /* --api unix:PATH: the control socket, or NULL */

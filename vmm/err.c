@@ -47,5 +47,16 @@ int err_ctx(int ret, const char *fmt, ...)
 	return ret;
 }
 
+int err_append(int ret, const char *fmt, ...)
+{
+	size_t n = strlen(err_buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err_buf + n, sizeof(err_buf) - n, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
 const char *err_get(void) { return err_buf[0] ? err_buf : "unknown error"; }
 void err_clear(void) { err_buf[0] = '\0'; }

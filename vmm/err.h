@@ -13,6 +13,8 @@ int err_errno(int err, const char *fmt, ...) PTVM_PRINTF(2, 3);
 int err_msg(int err, const char *fmt, ...) PTVM_PRINTF(2, 3);
 /* Prepend "<fmt>: " to the current message; returns ret unchanged (for `return err_ctx(...)`). */
 int err_ctx(int ret, const char *fmt, ...) PTVM_PRINTF(2, 3);
+/* Append "<fmt>" to the current message (a hint after the errno); returns ret. */
+int err_append(int ret, const char *fmt, ...) PTVM_PRINTF(2, 3);
 const char *err_get(void);
 void err_clear(void);
 

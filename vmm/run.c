@@ -1,4 +1,5 @@
 /* "ptvm run": build the VM from the configuration, boot it, wait for it to end. */
+#include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,6 +62,9 @@ static void run_usage(FILE *f)
 		"                     SIGTERM or SIGINT presses the guest's ACPI power button\n"
 		"                     and gives it this long to power off (default %d; 0:\n"
 		"                     stop at once); a second signal stops it at once\n"
+		"  --user USER        once the devices are open, become USER (a name from\n"
+		"                     /etc/passwd, or UID[:GID]): for a ptvm started as root;\n"
+		"                     the --api and --console sockets are handed to USER\n"
 		"  --seccomp MODE     after setup, allow only the system calls a running VM\n"
 		"                     needs: enforce (the default: a forbidden call is named\n"
 		"                     on stderr and ptvm dies of SIGSYS), log (named, then\n"
@@ -223,6 +227,24 @@ static int build(struct vm *vm)
 	return vcpus_create(vm, cfg->cpus);
 }
 
+/* --user: every device, socket and file is open; hand the sockets to the user (so that
+ * its `ptvm ctl` and `ptvm console` may connect) and become it before any vCPU runs. */
+static int become_user(const struct vm_config *cfg)
+{
+	const char *socks[2] = { cfg->api_path,
+				 cfg->console == CONSOLE_UNIX ? cfg->console_path : NULL };
+
+	for (int i = 0; i < 2; i++)
+		if (socks[i] && chown(socks[i], cfg->user.uid, cfg->user.gid) < 0)
+			return err_errno(errno, "--user %s: hand %s to the user", cfg->user.name,
+					 socks[i]);
+	if (run_user_drop(&cfg->user) < 0)
+		return -EPERM;
+	log_step("running as %s (uid %u, gid %u)", cfg->user.name, (unsigned)cfg->user.uid,
+		 (unsigned)cfg->user.gid);
+	return 0;
+}
+
 static int run_main(int argc, char **argv)
 {
 	struct vm_config cfg;
@@ -263,6 +285,8 @@ static int run_main(int argc, char **argv)
 		r = powerdown_init(&vm);
 	if (r == 0 && cfg.api_path)
 		r = api_open(&vm, cfg.api_path);
+	if (r == 0 && cfg.user.set)
+		r = become_user(&cfg);
 	for (int i = 0; r == 0 && cfg.stats && i < vm.ncpus; i++)
 		if (!(vm.vcpus[i].stats = calloc(1, sizeof(struct exit_stats))))
 			r = err_msg(ENOMEM, "out of memory for the exit statistics");

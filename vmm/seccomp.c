@@ -214,6 +214,7 @@ int seccomp_install(enum confine_mode mode)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
 	scmp_filter_ctx ctx;
+	size_t nioctls = 0;
 	pthread_t t;
 	int r;
 
@@ -263,7 +264,9 @@ int seccomp_install(enum confine_mode mode)
 		pthread_mutex_unlock(&listener.lock);
 	}
 	seccomp_release(ctx);
-	log_step("seccomp filter on (%s): %zu system calls, %zu ioctls", confine_mode_name(mode),
-		 seccomp_nsyscalls, seccomp_nioctls);
+	for (size_t k = 0; k < seccomp_nioctls; k++)
+		nioctls += seccomp_ioctls[k].running;
+	log_step("seccomp filter on (%s): %zu system calls, %zu ioctl requests",
+		 confine_mode_name(mode), seccomp_nsyscalls, nioctls);
 	return 0;
 }

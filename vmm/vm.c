@@ -143,7 +143,10 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->kvm_fd = sys_open("/dev/kvm", O_RDWR);
 	if (vm->kvm_fd < 0) {
 		r = vm->kvm_fd;
+		char hint[256];
+
 		err_ctx(r, "KVM (run 'ptvm check' for what the host lacks)");
+		err_append(r, "%s", access_hint(r, "/dev/kvm", hint, sizeof(hint)));
 		goto fail_r;
 	}
 	r = sys_ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);

@@ -259,8 +259,8 @@ static void test_invalid(void **state)
 		  "/: 'compatible' must be \"ptvm,vm-v1\"" },
 		{ HEAD "memory = \"1G\"; };",
 		  "/: unknown property 'memory' (known: compatible, memory-size, cpus, sockets, cores, threads, console, "
-		  "console-log, hugepages, hugepage-size, api, shutdown-timeout, seccomp; name a property "
-		  "of your own x-NAME)" },
+		  "console-log, hugepages, hugepage-size, api, shutdown-timeout, user, seccomp; name a "
+		  "property of your own x-NAME)" },
 		{ HEAD "api = \"tcp:1.2.3.4:5\"; };", "/: 'api' must be \"unix:PATH\" (the control "
 		  "socket, at most 107 bytes of path)" },
 		{ HEAD "shutdown-timeout = <86401>; };", "/: 'shutdown-timeout' must be a number of "

@@ -57,6 +57,10 @@ static void test_all_options(void **state)
 	assert_int_equal(c.shutdown_timeout, 0);
 	assert_int_equal(PARSE(&c, "--payload", "p", "--seccomp", "log"), 0);
 	assert_int_equal(c.seccomp, CONFINE_LOG);
+	assert_int_equal(PARSE(&c, "--payload", "p", "--user", "4242:4243"), 0);
+	assert_true(c.user.set);
+	assert_int_equal(c.user.uid, 4242);
+	assert_int_equal(c.user.gid, 4243);
 	assert_int_equal(PARSE(&c, "--payload", "p", "--seccomp", "off"), 0);
 	assert_int_equal(c.seccomp, CONFINE_OFF);
 	assert_int_equal(PARSE(&c, "--payload", "p", "--console", "none", "--iommufd", "7",
@@ -159,6 +163,9 @@ static void test_errors(void **state)
 	BAD("--seccomp: 'strict' is not enforce, log or off", "--kernel", "k", "--seccomp",
 	    "strict");
 	BAD("--seccomp needs a value", "--kernel", "k", "--seccomp");
+	BAD("--user: no user 'no-such-user-here' in /etc/passwd (ptvm reads the file itself; for "
+	    "users from elsewhere give UID:GID)", "--kernel", "k", "--user", "no-such-user-here");
+	BAD("--user: '0' is root: --user is for dropping root", "--kernel", "k", "--user", "0");
 	BAD("--api: '/run/vm.sock' is not unix:PATH", "--kernel", "k", "--api", "/run/vm.sock");
 	BAD("--api: 'unix:' is not unix:PATH", "--kernel", "k", "--api", "unix:");
 	BAD("--console-log needs a file name", "--kernel", "k", "--console-log", "");
