@@ -48,6 +48,7 @@ void check_free(struct check_ctx *ctx);
 /* Individual checkers, callable by tests with a fake root. */
 void check_host_kvm(struct check_ctx *ctx);
 void check_host_memlock(struct check_ctx *ctx);
+void check_host_seccomp(struct check_ctx *ctx);
 void check_vfio_host(struct check_ctx *ctx);
 void check_vfio_device(struct check_ctx *ctx, const char *arg);
 

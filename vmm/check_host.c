@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include "vmm/check.h"
+#include "vmm/seccomp_policy.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
 
@@ -169,10 +170,30 @@ void check_host_memlock(struct check_ctx *ctx)
 		     "RLIMIT_MEMLOCK is %s; assigned devices pin all %s of guest RAM", have, want);
 }
 
+/* Whether `ptvm run` can confine itself (its default) on this kernel. */
+void check_host_seccomp(struct check_ctx *ctx)
+{
+	if (!seccomp_built_in()) {
+		check_report(ctx, CHECK_WARN, "host", "seccomp",
+			     "use a build with CONFIG_SECCOMP (glibc) to confine ptvm",
+			     "this ptvm was built without seccomp: it runs unconfined");
+		return;
+	}
+	if (seccomp_kernel_check(CONFINE_ENFORCE) < 0)
+		check_report(ctx, CHECK_WARN, "host", "seccomp",
+			     "boot a kernel with CONFIG_SECCOMP_FILTER, or run ptvm with "
+			     "--seccomp off", "%s", err_get());
+	else
+		check_report(ctx, CHECK_PASS, "host", "seccomp", NULL,
+			     "the kernel filters system calls: 'ptvm run' confines itself after "
+			     "setup (--seccomp enforce)");
+}
+
 static void run_host(struct check_ctx *ctx)
 {
 	check_host_kvm(ctx);
 	check_host_memlock(ctx);
+	check_host_seccomp(ctx);
 }
 
 static const struct checker host_checker = { .name = "host", .run = run_host };

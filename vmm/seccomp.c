@@ -9,6 +9,7 @@
  *   device or guest needs, not for production. */
 #include <errno.h>
 #include <pthread.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,19 @@
 bool seccomp_built_in(void)
 {
 	return true;
+}
+
+int seccomp_kernel_check(enum confine_mode mode)
+{
+	uint32_t action = mode == CONFINE_LOG ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_TRAP;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0)
+		return 0;
+	return err_msg(EOPNOTSUPP, "this kernel cannot filter system calls%s (%s): it needs "
+			      "CONFIG_SECCOMP_FILTER and Linux 4.14 or newer%s; start ptvm with "
+			      "--seccomp off to run unconfined", mode == CONFINE_LOG ?
+			      " for --seccomp log" : "", strerror(errno),
+		       mode == CONFINE_LOG ? " (5.5 for log)" : "");
 }
 
 /* --- enforce: the SIGSYS report ------------------------------------------------------- */
@@ -222,6 +236,8 @@ int seccomp_install(enum confine_mode mode)
 		mode = CONFINE_ENFORCE;
 	if (mode == CONFINE_OFF)
 		return 0;
+	if ((r = seccomp_kernel_check(mode)) < 0)
+		return r;
 	if (mode == CONFINE_ENFORCE) {
 		for (int nr = 0; nr < NAMES; nr++)
 			names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);

@@ -197,6 +197,11 @@ __attribute__((weak)) bool seccomp_built_in(void)
 	return false;
 }
 
+__attribute__((weak)) int seccomp_kernel_check(enum confine_mode mode)
+{
+	return err_msg(ENOTSUP, "this ptvm was built without seccomp (CONFIG_SECCOMP)");
+}
+
 __attribute__((weak)) int seccomp_install(enum confine_mode mode)
 {
 	if (mode == CONFINE_OFF || mode == CONFINE_DEFAULT)

@@ -58,5 +58,8 @@ int confine_mode_parse(const char *s, enum confine_mode *out);
 int seccomp_install(enum confine_mode mode);
 /* Whether this build has seccomp at all. */
 bool seccomp_built_in(void);
+/* Whether the running kernel can filter this process's system calls as mode needs; 0,
+ * or -EOPNOTSUPP with a message saying what the kernel lacks. */
+int seccomp_kernel_check(enum confine_mode mode);
 
 #endif

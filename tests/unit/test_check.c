@@ -206,6 +206,12 @@ static void test_memlock(void **state)
 	assert_int_equal(find(&ctx, "host", "memlock")->status, CHECK_PASS);
 	check_free(&ctx);
 	fake_write(root, "proc/self/status", "CapEff:\t0000000000000000\n");
+	/* this host's kernel filters system calls (test_seccomp shows it does) */
+	check_host_seccomp(&ctx);
+	r = find(&ctx, "host", "seccomp");
+	assert_int_equal(r->status, CHECK_PASS);
+	assert_non_null(strstr(r->message, "confines itself after setup"));
+	check_free(&ctx);
 }
 
 static char *render(const struct check_ctx *ctx, bool json)

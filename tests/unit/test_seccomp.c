@@ -284,6 +284,8 @@ static void test_modes(void **state)
 
 	(void)state;
 	assert_true(seccomp_built_in());
+	assert_int_equal(seccomp_kernel_check(CONFINE_ENFORCE), 0); /* this host's kernel */
+	assert_int_equal(seccomp_kernel_check(CONFINE_LOG), 0);
 	assert_int_equal(confine_mode_parse("enforce", &m), 0);
 	assert_int_equal(m, CONFINE_ENFORCE);
 	assert_int_equal(confine_mode_parse("log", &m), 0);

@@ -23,6 +23,9 @@ ptvm check --json "$nic" >/tmp/native.json
 check "--json reports the driver FAIL" \
   grep -q "\"subject\":\"$nic\",\"check\":\"driver\",\"status\":\"FAIL\"" /tmp/native.json
 
+check "check: the lab kernel filters system calls (ptvm run's default)" \
+  grep -q "PASS  seccomp      the kernel filters system calls" /tmp/native.txt
+
 # 2. Bind everything to vfio-pci.
 for d in $edu_root $edu_port $nic; do
   check "bind $d to vfio-pci" bind_vfio "$d"

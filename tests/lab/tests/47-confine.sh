@@ -32,7 +32,7 @@ check "seccomp log: the call is named and allowed" \
   grep -q "^ptvm: seccomp: log: system call socket (41) by thread [0-9]* is not on the allow-list; allowed" /tmp/probe-log.log
 check "seccomp log: and it ran" grep -q "seccomp-probe: the call for 1 ran" /tmp/probe-log.log
 check "seccomp off: status 0, nothing said (status $rc_off)" \
-  sh -c "[ $rc_off = 0 ] && ! grep -q 'ptvm: seccomp' /tmp/probe-off.log"
+  sh -c "[ $rc_off = 0 ] && ! grep -q 'ptvm: seccomp:' /tmp/probe-off.log"
 ptvm run --payload /tmp/probe02.bin --memory 16M --console none --device testdev \
   --device seccomp-probe >/tmp/probe-open.log 2>&1; rc=$?
 cat /tmp/probe-open.log
