@@ -41,7 +41,7 @@ check "seccomp (default: enforce): an open after setup is stopped (status $rc)" 
 
 # --- an ordinary user -----------------------------------------------------------------
 grep -q '^lab:' /etc/passwd 2>/dev/null ||
-  { echo 'root:x:0:0:root:/root:/bin/sh' >/etc/passwd; echo 'lab:x:1000:1000:lab:/tmp:/bin/sh' >>/etc/passwd
+  { mkdir -p /etc; echo 'root:x:0:0:root:/root:/bin/sh' >/etc/passwd; echo 'lab:x:1000:1000:lab:/tmp:/bin/sh' >>/etc/passwd
     echo 'root:x:0:' >/etc/group; echo 'lab:x:1000:' >>/etc/group; }
 as_lab() { # MEMLOCK-KB COMMAND: run COMMAND as uid 1000 with that memory-locking limit
   (ulimit -l "$1"; su -s /bin/sh lab -c "$2")
