@@ -298,6 +298,8 @@ static int run_main(int argc, char **argv)
 	 * the running VM's calls (vmm/seccomp_policy.c). */
 	if (r == 0)
 		r = seccomp_install(cfg.seccomp);
+	if (r == 0)
+		vcpus_release(&vm); /* the guest runs from here, confined */
 	if (r == 0) {
 		log_step("%d vCPU(s) running", cfg.cpus);
 		notify_manager("READY=1\nSTATUS=running: %d vCPU(s), %llu MiB of RAM, %d device(s)",

@@ -75,7 +75,9 @@ const struct seccomp_ioctl seccomp_ioctls[] = {
 	RUN(KVM_SET_GSI_ROUTING, "MSI and MSI-X routes the guest programs"),
 	RUN(KVM_SET_USER_MEMORY_REGION, "BARs the guest moves; teardown"),
 	RUN(KVM_IOEVENTFD, "teardown of virtio notifications"),
-	RUN(KVM_UNREGISTER_COALESCED_MMIO, "teardown"),
+	RUN(KVM_REGISTER_COALESCED_MMIO, "the UART queues transmit writes only while the guest "
+	    "polls its line status, switched as the guest does (serial.c)"),
+	RUN(KVM_UNREGISTER_COALESCED_MMIO, "the same switch; teardown"),
 	RUN(KVM_SET_DEVICE_ATTR, "teardown: taking a device off the KVM-VFIO device"),
 	RUN(KVM_GET_REGS, "the report of a failed vCPU"),
 	RUN(KVM_GET_SREGS, "the report of a failed vCPU"),
@@ -109,7 +111,6 @@ const struct seccomp_ioctl seccomp_ioctls[] = {
 	SETUP(KVM_SET_SREGS),
 	SETUP(KVM_SET_FPU),
 	SETUP(KVM_SET_LAPIC),
-	SETUP(KVM_REGISTER_COALESCED_MMIO),
 	SETUP(IOMMU_IOAS_ALLOC),
 	SETUP(IOMMU_IOAS_MAP),
 	SETUP(IOMMU_IOAS_MAP_FILE),

@@ -147,6 +147,10 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	pthread_mutex_lock(&v->vm->gate_lock);
+	while (!v->vm->released)
+		pthread_cond_wait(&v->vm->gate, &v->vm->gate_lock);
+	pthread_mutex_unlock(&v->vm->gate_lock);
 	while (!__atomic_load_n(&v->vm->stopping, __ATOMIC_ACQUIRE)) {
 		int r = sys_kvm_run(v->fd);
 
@@ -205,6 +209,11 @@ int vcpus_start(struct vm *vm)
 	int r;
 
 	sigaction(SIG_KICK, &sa, NULL);
+	if (!vm->gate_ready) {
+		pthread_mutex_init(&vm->gate_lock, NULL);
+		pthread_cond_init(&vm->gate, NULL);
+		vm->gate_ready = true;
+	}
 	/* Threads inherit a mask with the kick blocked and unblock it themselves, so it is
 	 * never delivered to the main thread. */
 	sigemptyset(&set);
@@ -219,9 +228,20 @@ int vcpus_start(struct vm *vm)
 	return 0;
 }
 
+void vcpus_release(struct vm *vm)
+{
+	if (!vm->gate_ready)
+		return;
+	pthread_mutex_lock(&vm->gate_lock);
+	vm->released = true;
+	pthread_cond_broadcast(&vm->gate);
+	pthread_mutex_unlock(&vm->gate_lock);
+}
+
 void vcpus_stop(struct vm *vm)
 {
 	vm_request_stop(vm, VM_EXIT_OK, "stopped"); /* no-op when a reason is already set */
+	vcpus_release(vm); /* threads still at the gate see the stop and end */
 	for (int i = 0; i < vm->ncpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 

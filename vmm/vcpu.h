@@ -8,6 +8,8 @@
 int vcpus_create(struct vm *vm, int n);
 int vcpus_start(struct vm *vm);
 /* Tells every running vCPU to come back and joins its thread. Idempotent. */
+/* Lets the started vCPU threads run the guest (they wait from vcpus_start until then). */
+void vcpus_release(struct vm *vm);
 void vcpus_stop(struct vm *vm);
 void vcpus_destroy(struct vm *vm);
 

@@ -91,6 +91,12 @@ struct vm {
 	uint32_t memslots_used; /* bitmap of KVM memslots in use (RAM and device memory) */
 	struct irq_routes *irq;
 
+	/* The vCPU threads wait here until the main thread releases them (vcpus_release):
+	 * no guest instruction runs before the seccomp filter is on. */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate;
+	bool gate_ready, released;
+
 	pthread_mutex_t stop_lock;
 	int stop_fd;       /* eventfd written once when the VM should stop */
 	bool stopping;

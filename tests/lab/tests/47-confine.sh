@@ -43,6 +43,8 @@ check "seccomp (default: enforce): an open after setup is stopped (status $rc)" 
 grep -q '^lab:' /etc/passwd 2>/dev/null ||
   { mkdir -p /etc; echo 'root:x:0:0:root:/root:/bin/sh' >/etc/passwd; echo 'lab:x:1000:1000:lab:/tmp:/bin/sh' >>/etc/passwd
     echo 'root:x:0:' >/etc/group; echo 'lab:x:1000:' >>/etc/group; }
+# the initramfs's root and the lab's files: readable and searchable by others too
+chmod 755 / /bin /lab /lab/files; chmod a+r /lab/files/*
 as_lab() { # MEMLOCK-KB COMMAND: run COMMAND as uid 1000 with that memory-locking limit
   (ulimit -l "$1"; su -s /bin/sh lab -c "$2")
 }
