@@ -45,33 +45,31 @@ grep -q '^lab:' /etc/passwd 2>/dev/null ||
     echo 'root:x:0:' >/etc/group; echo 'lab:x:1000:' >>/etc/group; }
 # the initramfs's root and the lab's files: readable and searchable by others too
 chmod 755 / /bin /lab /lab/files; chmod a+r /lab/files/*
-as_lab() { # MEMLOCK-KB COMMAND: run COMMAND as uid 1000 with that memory-locking limit
-  (ulimit -l "$1"; su -s /bin/sh lab -c "$2")
+# as_lab_nic MEMLOCK-KB LOG: the NIC guest, started as uid 1000 (which it prints first)
+# with that memory-locking limit; sets rc
+as_lab_nic() {
+  (ulimit -l "$1"; su -s /bin/sh lab -c "echo uid=\$(id -u); ptvm run \
+    --kernel /lab/files/bzImage --initrd /lab/files/l2-initrd.gz --memory 256M \
+    --console stdio --cmdline 'console=ttyS0 quiet l2.action=nic' --device vfio,bdf=$nic \
+    </dev/null") >"$2" 2>&1
+  rc=$?
+  cat "$2"
 }
 chown lab /dev/iommu $cdev   # everything but /dev/kvm, first
-as_lab 400000 "id -u; ptvm run --kernel /lab/files/bzImage --initrd /lab/files/l2-initrd.gz \
-  --memory 256M --console stdio --cmdline 'console=ttyS0 quiet l2.action=nic' \
-  --device vfio,bdf=$nic </dev/null" >/tmp/user-nokvm.log 2>&1; rc=$?
-cat /tmp/user-nokvm.log
+as_lab_nic 400000 /tmp/user-nokvm.log
 check "user without /dev/kvm: ptvm fails (status $rc)" [ "$rc" = 1 ]
 check "user without /dev/kvm: the error names the node and the fix" \
   grep -q "open /dev/kvm: Permission denied (ptvm, running as uid 1000, needs read and write access to /dev/kvm: .*setfacl -m u:1000:rw /dev/kvm" /tmp/user-nokvm.log
 chown lab /dev/kvm
-as_lab 64 "ptvm run --kernel /lab/files/bzImage --initrd /lab/files/l2-initrd.gz \
-  --memory 256M --console stdio --cmdline 'console=ttyS0 quiet l2.action=nic' \
-  --device vfio,bdf=$nic </dev/null" >/tmp/user-nolock.log 2>&1; rc=$?
-cat /tmp/user-nolock.log
+as_lab_nic 64 /tmp/user-nolock.log
 check "user with a 64 KiB memory-locking limit: ptvm fails (status $rc)" [ "$rc" = 1 ]
 check "user with a 64 KiB memory-locking limit: the error says to raise RLIMIT_MEMLOCK" \
   grep -q "pinning 256 MiB of guest RAM for DMA failed .*raise RLIMIT_MEMLOCK to the guest's RAM size (ulimit -l)" /tmp/user-nolock.log
 s=$(cut -d' ' -f1 /proc/uptime)
 kvm_trace_start
-as_lab 300000 "echo uid=\$(id -u); ptvm run --kernel /lab/files/bzImage --initrd /lab/files/l2-initrd.gz \
-  --memory 256M --console stdio --cmdline 'console=ttyS0 quiet l2.action=nic' \
-  --device vfio,bdf=$nic </dev/null" >/tmp/user-nic.log 2>&1; rc=$?
+as_lab_nic 300000 /tmp/user-nic.log
 [ $rc = 0 ] || kvm_trace_dump user-nic
 secs=$(awk "BEGIN {print $(cut -d' ' -f1 /proc/uptime) - $s}")
-cat /tmp/user-nic.log
 check "user (uid 1000) given /dev/kvm, /dev/iommu, $cdev and ulimit -l: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
 check "user: it ran as uid 1000" grep -qx "uid=1000" /tmp/user-nic.log
 check "user: the NIC guest pinged through the assigned NIC" grep -q "L2-NIC: ping ok" /tmp/user-nic.log
