@@ -233,13 +233,14 @@ static int become_user(const struct vm_config *cfg)
 {
 	const char *socks[2] = { cfg->api_path,
 				 cfg->console == CONSOLE_UNIX ? cfg->console_path : NULL };
+	int r;
 
 	for (int i = 0; i < 2; i++)
 		if (socks[i] && chown(socks[i], cfg->user.uid, cfg->user.gid) < 0)
 			return err_errno(errno, "--user %s: hand %s to the user", cfg->user.name,
 					 socks[i]);
-	if (run_user_drop(&cfg->user) < 0)
-		return -EPERM;
+	if ((r = run_user_drop(&cfg->user)) < 0)
+		return r;
 	log_step("running as %s (uid %u, gid %u)", cfg->user.name, (unsigned)cfg->user.uid,
 		 (unsigned)cfg->user.gid);
 	return 0;

@@ -209,11 +209,6 @@ int vcpus_start(struct vm *vm)
 	int r;
 
 	sigaction(SIG_KICK, &sa, NULL);
-	if (!vm->gate_ready) {
-		pthread_mutex_init(&vm->gate_lock, NULL);
-		pthread_cond_init(&vm->gate, NULL);
-		vm->gate_ready = true;
-	}
 	/* Threads inherit a mask with the kick blocked and unblock it themselves, so it is
 	 * never delivered to the main thread. */
 	sigemptyset(&set);
@@ -230,8 +225,6 @@ int vcpus_start(struct vm *vm)
 
 void vcpus_release(struct vm *vm)
 {
-	if (!vm->gate_ready)
-		return;
 	pthread_mutex_lock(&vm->gate_lock);
 	vm->released = true;
 	pthread_cond_broadcast(&vm->gate);

@@ -131,6 +131,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->powerdown.timer_fd = -1;
 	vm->exit_status = VM_EXIT_OK;
 	pthread_mutex_init(&vm->stop_lock, NULL);
+	pthread_mutex_init(&vm->gate_lock, NULL);
+	pthread_cond_init(&vm->gate, NULL);
 	pthread_mutex_init(&vm->coalesced.lock, NULL);
 	bus_init(&vm->pio, "pio");
 	bus_init(&vm->mmio, "mmio");

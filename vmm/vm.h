@@ -95,7 +95,7 @@ struct vm {
 	 * no guest instruction runs before the seccomp filter is on. */
 	pthread_mutex_t gate_lock;
 	pthread_cond_t gate;
-	bool gate_ready, released;
+	bool released;
 
 	pthread_mutex_t stop_lock;
 	int stop_fd;       /* eventfd written once when the VM should stop */
