@@ -18,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/arch.h"
@@ -77,7 +78,6 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	size_t n = 0, cap = sizeof(msg);
 	int nr = si->si_syscall;
 	const char *name = nr >= 0 && nr < NAMES && names[nr] ? names[nr] : NULL;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
 	n = put(msg, n, cap, "ptvm: seccomp: forbidden system call ");
 	n = put(msg, n, cap, name ? name : "number");
@@ -100,8 +100,8 @@ static void on_sigsys(int sig, siginfo_t *si, void *uc)
 	if (write(2, msg, n) < 0) {
 		/* nothing more to do: the signal below still ends the process */
 	}
-	/* Die of SIGSYS, as the kernel's own kill would, so a supervisor sees why. */
-	sigaction(SIGSYS, &dfl, NULL);
+	/* Die of SIGSYS, as the kernel's own kill would, so a supervisor sees why: the
+	 * handler was reset to the default on entry (SA_RESETHAND). */
 	syscall(SYS_tgkill, getpid(), gettid(), SIGSYS);
 	(void)sig;
 }
@@ -226,7 +226,7 @@ static int add_rules(scmp_filter_ctx ctx, enum confine_mode mode)
 
 int seccomp_install(enum confine_mode mode)
 {
-	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO | SA_RESETHAND };
 	scmp_filter_ctx ctx;
 	size_t nioctls = 0;
 	pthread_t t;
@@ -238,6 +238,10 @@ int seccomp_install(enum confine_mode mode)
 		return 0;
 	if ((r = seccomp_kernel_check(mode)) < 0)
 		return r;
+	/* What the C library opens lazily, opened now: glibc reads the time zone file on
+	 * its first time conversion, even gmtime_r's (the RTC's clock), and the filter
+	 * forbids open. */
+	tzset();
 	if (mode == CONFINE_ENFORCE) {
 		for (int nr = 0; nr < NAMES; nr++)
 			names[nr] = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);

@@ -46,7 +46,6 @@ const struct seccomp_syscall seccomp_syscalls[] = {
 	{ "futex", SECCOMP_ARGS_ANY, "locks, and joining the vCPU threads" },
 	{ "rt_sigprocmask", SECCOMP_ARGS_ANY, "threads blocking and unblocking the kick" },
 	{ "rt_sigreturn", SECCOMP_ARGS_ANY, "returning from the kick and other handlers" },
-	{ "rt_sigaction", SECCOMP_ARGS_ANY, "the report of a forbidden call ends in SIGSYS" },
 	{ "restart_syscall", SECCOMP_ARGS_ANY, "a sleep interrupted by a signal" },
 	{ "tgkill", SECCOMP_ARGS_ANY, "kicking vCPU threads out of KVM_RUN" },
 	{ "getpid", SECCOMP_ARGS_ANY, "kicking vCPU threads (pthread_kill)" },

@@ -209,10 +209,6 @@ int arch_create_devices(struct vm *vm)
 	pc->dev.teardown = pc_teardown;
 	pc->vm = vm;
 	pc->pm_timer_origin = monotonic_ns();
-	/* The C library reads the time zone file on its first time conversion, even for
-	 * UTC: let that be now, during setup, not at the guest's first RTC read, when the
-	 * seccomp filter no longer allows an open. */
-	tzset();
 	pthread_mutex_init(&pc->lock, NULL);
 	vm_add_device(vm, &pc->dev);
 	((struct x86_vm *)vm->arch)->pc = pc;
