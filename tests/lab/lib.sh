@@ -68,8 +68,20 @@ bind_vfio() {
 # The /dev/vfio/devices/vfioN path of a bound function.
 vfio_cdev() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
 
+# exit_why LOG: sets why to what a failed run left for the result line (CI keeps the
+# result lines, not the console): ptvm's first message that is not a --verbose step, and
+# the guest's last console line. Empty when rc is 0.
+exit_why() {
+  why=""
+  [ "$rc" = 0 ] && return 0
+  local said last
+  said=$(tr -d '\r' <"$1" | grep "^ptvm: " | grep -v "^ptvm: \[" | head -1 | cut -c1-240)
+  last=$(tr -d '\r' <"$1" | grep -v "^ptvm: \|^KVM-TRACE\|^HEX\|^RES \|^$" | tail -1 | cut -c1-160)
+  why=": ${said:-ptvm said nothing}; the guest's last line: ${last:-none}"
+}
+
 # nic_guest_once LOG PTVM-RUN-ARGS...: `ptvm run ARGS --console stdio` (120 s at most)
-# into LOG, once: a hang fails the test. Sets rc and secs.
+# into LOG, once: a hang fails the test. Sets rc, why (exit_why) and secs.
 nic_guest_once() {
   local log=$1 s e; shift
   s=$(cut -d' ' -f1 /proc/uptime)
@@ -77,6 +89,7 @@ nic_guest_once() {
   timeout 120 ptvm run "$@" --console stdio </dev/null >"$log" 2>&1
   rc=$?
   [ $rc = 0 ] || kvm_trace_dump "$(basename "$log" .log)"
+  exit_why "$log"
   e=$(cut -d' ' -f1 /proc/uptime)
   secs=$(awk "BEGIN {print $e - $s}")
   cat "$log"
@@ -105,7 +118,7 @@ oracle() {
 # then dumps LIVE-BDFS here (to /tmp/live-BDF, while the guest holds them) and lets it go
 # on; waits up to 150 s for ptvm to end. With ZOO_TERM_ON=TEXT, sends ptvm one SIGTERM
 # (the guest's power button) once TEXT is on the console. Sets rc (ptvm's exit status,
-# 124 on a timeout) and secs. No `timeout` wrapper: its watchdog would inherit and hold
+# 124 on a timeout), why (exit_why) and secs. No `timeout` wrapper: its watchdog would inherit and hold
 # the VFIO cdevs.
 run_zoo_guest() {
   local log=$1 live=$2 s e n pid b termed=""; shift 2
@@ -133,6 +146,7 @@ run_zoo_guest() {
   [ $n -ge 1500 ] && rc=124
   [ $rc = 0 ] || kvm_trace_dump "$(basename "$log" .log)"
   exec 7>&-
+  exit_why "$log"
   e=$(cut -d' ' -f1 /proc/uptime)
   secs=$(awk "BEGIN {print $e - $s}")
   tr -d '\r' <"$log" >"$log.txt"; mv "$log.txt" "$log"

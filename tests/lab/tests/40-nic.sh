@@ -5,7 +5,7 @@ nic=$NIC
 [ -e /sys/bus/pci/devices/$nic/vfio-dev ] || check "bind $nic to vfio-pci" bind_vfio $nic
 nic_guest_once /tmp/nic.log --kernel /lab/files/bzImage --initrd /lab/files/l2-initrd.gz \
   --memory 256M --cmdline "console=ttyS0 quiet l2.action=nic" --device vfio,bdf=$nic
-check "NIC guest: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "NIC guest: ptvm exits 0 (got $rc$why)" [ "$rc" = 0 ]
 check "NIC guest: the e1000e driver found the assigned NIC" grep -q "L2-NIC: pci .* 0x8086:0x10d3" /tmp/nic.log
 check "NIC guest: link up" grep -q "L2-NIC: carrier=1" /tmp/nic.log
 check "NIC guest: 10.0.2.2 answers ping through the assigned NIC" grep -q "L2-NIC: ping ok" /tmp/nic.log
@@ -19,7 +19,7 @@ ok "timing: NIC guest booted, pinged and powered off in ${secs}s"
 nic_guest_once /tmp/nic-pvh.log --kernel /lab/files/vmlinux --initrd /lab/files/l2-initrd.gz \
   --memory 256M --cmdline "console=hvc0 quiet l2.action=nic" --device vfio,bdf=$nic \
   --device virtio-console
-check "NIC guest on PVH + hvc0: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "NIC guest on PVH + hvc0: ptvm exits 0 (got $rc$why)" [ "$rc" = 0 ]
 check "NIC guest on PVH + hvc0: link up" grep -q "L2-NIC: carrier=1" /tmp/nic-pvh.log
 check "NIC guest on PVH + hvc0: 10.0.2.2 answers ping through the assigned NIC" grep -q "L2-NIC: ping ok" /tmp/nic-pvh.log
 ok "timing: NIC guest on PVH + hvc0 booted, pinged and powered off in ${secs}s"

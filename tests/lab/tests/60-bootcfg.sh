@@ -31,7 +31,7 @@ check "config --dump shows the overridden address" grep -q "bdf = \"$nic\";" /tm
 check "config --dump shows the config's memory-size" grep -q 'memory-size = "256M";' /tmp/nic.dts
 check "config --dump shows the guest slot" grep -q 'guest-slot = <7>;' /tmp/nic.dts
 nic_guest_once /tmp/cfgnic.log "$@"
-check "nic.dtb: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "nic.dtb: ptvm exits 0 (got $rc$why)" [ "$rc" = 0 ]
 check "nic.dtb: the guest's e1000e driver found the assigned NIC in slot 7 (guest-slot)" \
   grep -q "L2-NIC: pci 0000:00:07.0 0x8086:0x10d3" /tmp/cfgnic.log
 check "nic.dtb: 10.0.2.2 answers ping through the assigned NIC" grep -q "L2-NIC: ping ok" /tmp/cfgnic.log

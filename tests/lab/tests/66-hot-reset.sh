@@ -16,7 +16,8 @@ timeout 90 ptvm run --payload /lab/files/payloads/edu.bin --memory 64M --device 
   </dev/null >/tmp/pair.log 2>&1
 rc=$?
 grep -v "config 0x" /tmp/pair.log
-check "two functions, reset=hot: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+exit_why /tmp/pair.log
+check "two functions, reset=hot: ptvm exits 0 (got $rc$why)" [ "$rc" = 0 ]
 check "two functions, reset=hot: one secondary bus reset covered both" \
   grep -q "$f0: hot reset (secondary bus reset, 2 function(s))" /tmp/pair.log
 n=$(sed '/devices ready/q' /tmp/pair.log | grep -c "hot reset (secondary bus reset")
@@ -37,7 +38,7 @@ check "one function of two (one IOMMU group), reset=hot: the bus reset covered b
 run_zoo_guest /tmp/pair-l2.log "$f0 $f1" --kernel /lab/files/bzImage \
   --initrd /lab/files/l2-initrd.gz --memory 256M --cmdline "console=ttyS0 quiet l2.action=zoo" \
   --device vfio,bdf=$f0,reset=hot,slot=4 --device vfio,bdf=$f1,reset=hot,slot=5
-check "two functions in a Linux guest: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "two functions in a Linux guest: ptvm exits 0 (got $rc$why)" [ "$rc" = 0 ]
 oracle edu-fn0 /tmp/$f0.host /tmp/pair-l2.log 0000:00:04.0
 oracle edu-fn0 /tmp/live-$f0 /tmp/pair-l2.log 0000:00:04.0 --live
 oracle edu-fn1 /tmp/$f1.host /tmp/pair-l2.log 0000:00:05.0

@@ -16,7 +16,7 @@ zoo_nic() { # NAME BDF DRIVER IRQ-PATTERN [EXTRA-CMDLINE]
   [ -e /sys/bus/pci/devices/$bdf/vfio-dev ] || check "$name: bind $bdf to vfio-pci" bind_vfio $bdf
   run_zoo_guest /tmp/$name.log $bdf --kernel $k --initrd $i --memory 256M \
     --cmdline "console=ttyS0 quiet l2.action=zoo $extra" --device vfio,bdf=$bdf,slot=3
-  check "$name: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+  check "$name: ptvm exits 0 (got $rc$why)" [ "$rc" = 0 ]
   check "$name: the guest's $drv driver drives it" grep -q "L2-NET: eth0 pci=$g driver=$drv " /tmp/$name.log
   check "$name: link up" grep -q "L2-NET: eth0 .* carrier=1" /tmp/$name.log
   check "$name: 10.0.2.2 answers 5 pings through it" \

@@ -13,7 +13,7 @@ pcidump $NVME >/tmp/nvme.host
 ZOO_TERM_ON=NVME-AWAITING-POWER-BUTTON \
 run_zoo_guest /tmp/nvme1.log $NVME --kernel $k --memory 256M --device vfio,bdf=$NVME,slot=3 \
   --cmdline "console=ttyS0 quiet $root l2.dump=1 l2.nvme=write l2.token=$token"
-check "nvme boot 1: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "nvme boot 1: ptvm exits 0 (got $rc$why)" [ "$rc" = 0 ]
 check "nvme boot 1: the root filesystem is the assigned disk's ext4" \
   grep -q "NVME-BOOT: / ext4 on nvme0n1 at $g" /tmp/nvme1.log
 check "nvme boot 1: wrote $token" grep -q "NVME-WROTE $token" /tmp/nvme1.log
@@ -31,7 +31,7 @@ timeout 150 ptvm run --kernel $k --memory 256M --device vfio,bdf=$NVME,slot=3 \
   --cmdline "console=ttyS0 quiet $root l2.nvme=read" --console stdio </dev/null >/tmp/nvme2.log 2>&1
 rc=$?
 cat /tmp/nvme2.log
-check "nvme boot 2: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "nvme boot 2: ptvm exits 0 (got $rc$why)" [ "$rc" = 0 ]
 check "nvme boot 2: the token written by boot 1 is there" grep -q "NVME-PERSIST: $token" /tmp/nvme2.log
 check "nvme boot 2: the big file's checksum was read (74-nvme.check compares it)" \
   grep -q "NVME-SHA256: [0-9a-f]\{64\}" /tmp/nvme2.log

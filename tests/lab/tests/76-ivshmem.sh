@@ -10,7 +10,7 @@ pcidump $IVSHMEM >/tmp/ivshmem.host
 run_zoo_guest /tmp/ivshmem.log $IVSHMEM --kernel $k --initrd $i --memory 256M \
   --cmdline "console=ttyS0 quiet l2.action=zoo l2.ivshmem=1" --device vfio,bdf=$IVSHMEM,slot=3 \
   --verbose
-check "ivshmem: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
+check "ivshmem: ptvm exits 0 (got $rc$why)" [ "$rc" = 0 ]
 base=$(sed -n 's/.*L2-IVSHMEM: .* BAR2 at \(0x[0-9a-f]*\):.*/\1/p' /tmp/ivshmem.log)
 check "ivshmem: the guest found BAR 2 in the 64-bit window ($base)" \
   [ -n "$base" -a "$(printf '%d' "$base" 2>/dev/null || echo 0)" -ge $((1 << 32)) ]
