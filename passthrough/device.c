@@ -120,8 +120,9 @@ static int vfio_create(struct vm *vm, const char *opts)
 	return pt_dev_setup(d);
 }
 
-/* Every device is bound: reset each (a hot reset that already covered a device is not
- * repeated for it), then present each to the guest, in the order they were named. */
+/* Every device is bound and attached, and guest RAM laid out around what the IOMMU
+ * reserves: map RAM into the IOAS, reset each device (a hot reset that already covered a
+ * device is not repeated for it), then present each to the guest, in the order named. */
 static int vfio_realize(struct vm *vm)
 {
 	struct pt_ctx *ctx = vm->passthrough;
@@ -130,6 +131,8 @@ static int vfio_realize(struct vm *vm)
 	if (!ctx || ctx->realized)
 		return 0;
 	ctx->realized = true;
+	if ((r = pt_ctx_map_ram(ctx)) < 0)
+		return r;
 	for (int i = 0; i < ctx->ndevs; i++)
 		if (ctx->devs[i] && !ctx->devs[i]->was_reset && (r = pt_dev_reset(ctx->devs[i])) < 0)
 			return r;
@@ -188,6 +191,7 @@ static const struct device_type vfio_type = {
 		 "[,iommufd=FD][,reset=auto|function|hot|none][,slot=N][,vf-token=UUID]",
 	.help = "assign a PCI function bound to vfio-pci (VFIO cdev + iommufd)",
 	.create = vfio_create,
+	.before_ram = true,
 	.realize = vfio_realize,
 	.status = vfio_status,
 };

@@ -7,6 +7,7 @@
 
 #include "passthrough/passthrough.h"
 #include "vmm/config.h"
+#include "vmm/layout.h"
 #include "vmm/populate.h"
 #include "vmm/log.h"
 #include "vmm/sys.h"
@@ -115,9 +116,9 @@ static int map_ram(struct pt_ctx *c)
 	return 0;
 }
 
-/* Pinning happens where the IOAS first gets an IOMMU domain: at IOMMU_IOAS_MAP when a
- * device is already attached, else at the first VFIO_DEVICE_ATTACH_IOMMUFD_PT (ptvm's
- * order). ENOMEM there is almost always RLIMIT_MEMLOCK. */
+/* Pinning happens where mapped pages meet an IOMMU domain: ptvm attaches the devices
+ * first (to learn the reserved ranges), so at IOMMU_IOAS_MAP(_FILE) of guest RAM. ENOMEM
+ * there is almost always RLIMIT_MEMLOCK. */
 int pt_pin_error(struct vm *vm, int r, const char *call)
 {
 	char sz[32];
@@ -136,9 +137,7 @@ int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
 	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
 	struct kvm_create_device kd = { .type = KVM_DEV_TYPE_VFIO };
 	struct pt_ctx *c;
-	uint64_t page = vm->cfg->hugepages ? vm->cfg->hugepages : 4096;
-	int r, nthreads;
-	char sz[32], psz[32];
+	int r;
 
 	if (vm->passthrough) {
 		*out = vm->passthrough;
@@ -171,19 +170,6 @@ int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
 		return err_ctx(r, "allocate an IOAS");
 	c->ioas = alloc.out_ioas_id;
 	log_step("iommufd: IOAS %u allocated", c->ioas);
-	/* Every page will be pinned: fault them in first, in parallel (populate.c). */
-	nthreads = populate_threads(vm->ram_size);
-	r = populate_ram(vm->ram, vm->ram_size, page, nthreads);
-	format_size(vm->ram_size, sz, sizeof(sz));
-	if (r < 0)
-		return err_ctx(r, "guest RAM of %s", sz);
-	log_step("iommufd: guest RAM populated (%s, %d thread(s), %s pages)", sz, nthreads,
-		 format_size(page, psz, sizeof(psz)));
-	r = map_ram(c);
-	if (r < 0)
-		return r;
-	log_step("iommufd: all guest RAM mapped for DMA (IOVA = GPA; %s)",
-		 c->mapped_by_file ? "IOMMU_IOAS_MAP_FILE from its memfd" : "IOMMU_IOAS_MAP");
 	r = sys_ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &kd);
 	if (r < 0)
 		return err_ctx(r, "create KVM's VFIO device");
@@ -193,19 +179,38 @@ int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out)
 	return 0;
 }
 
-/* After the first attach the IOAS knows the IOMMU's reserved ranges (e.g. the x86 MSI
- * window): guest RAM and BAR windows must lie in allowed ranges. */
-int pt_ctx_check_ranges(struct pt_ctx *c)
+/* After each attach the IOAS knows the IOMMU's reserved ranges for every device attached
+ * so far (e.g. the x86 MSI window, the SMMU's software MSI window on arm64, what lies
+ * beyond the IOMMU's address width): the VM's reserved list becomes what they do not
+ * allow, for guest RAM to be laid out around. */
+int pt_ctx_read_ranges(struct pt_ctx *c)
 {
 	struct iommu_ioas_iova_ranges q = { .size = sizeof(q), .ioas_id = c->ioas,
 					    .num_iovas = 16,
 					    .allowed_iovas = (uint64_t)(uintptr_t)c->ranges };
+	struct gpa_range allowed[16];
 	struct vm *vm = c->vm;
 	int r = sys_ioctl(c->iommufd, IOMMU_IOAS_IOVA_RANGES, &q);
 
 	if (r < 0)
 		return err_ctx(r, "read the IOAS's usable IOVA ranges");
 	c->nranges = (int)(q.num_iovas < 16 ? q.num_iovas : 16);
+	for (int k = 0; k < c->nranges; k++)
+		allowed[k] = (struct gpa_range){ c->ranges[k].start, c->ranges[k].last };
+	r = layout_complement(allowed, c->nranges, vm->reserved, VM_MAX_RESERVED);
+	if (r < 0)
+		return err_msg(ENOSPC, "the IOMMU reserves more than %d IOVA ranges",
+			       VM_MAX_RESERVED);
+	vm->nreserved = r;
+	return 0;
+}
+
+/* Guest RAM, laid out around the reserved ranges, must now lie in the allowed ones: said
+ * plainly if it does not (the map would fail with EADDRINUSE or EINVAL). */
+static int check_ranges(struct pt_ctx *c)
+{
+	struct vm *vm = c->vm;
+
 	for (int i = 0; i < vm->nmem; i++) {
 		uint64_t a = vm->mem[i].gpa, z = a + vm->mem[i].size - 1;
 		bool ok = false;
@@ -217,5 +222,31 @@ int pt_ctx_check_ranges(struct pt_ctx *c)
 					       "reserves; the device could not DMA there",
 				       (unsigned long long)a, (unsigned long long)z);
 	}
+	return 0;
+}
+
+/* Once guest RAM exists: every page will be pinned, so fault them in first, in parallel
+ * (populate.c), then map all of it at IOVA = GPA. The IOAS has a domain already (the
+ * devices are attached), so this map is where the pages are pinned. */
+int pt_ctx_map_ram(struct pt_ctx *c)
+{
+	struct vm *vm = c->vm;
+	uint64_t page = vm->cfg->hugepages ? vm->cfg->hugepages : 4096;
+	char sz[32], psz[32];
+	int r, nthreads;
+
+	if ((r = check_ranges(c)) < 0)
+		return r;
+	nthreads = populate_threads(vm->ram_size);
+	r = populate_ram(vm->ram, vm->ram_size, page, nthreads);
+	format_size(vm->ram_size, sz, sizeof(sz));
+	if (r < 0)
+		return err_ctx(r, "guest RAM of %s", sz);
+	log_step("iommufd: guest RAM populated (%s, %d thread(s), %s pages)", sz, nthreads,
+		 format_size(page, psz, sizeof(psz)));
+	if ((r = map_ram(c)) < 0)
+		return r;
+	log_step("iommufd: all guest RAM mapped for DMA (IOVA = GPA; %s)",
+		 c->mapped_by_file ? "IOMMU_IOAS_MAP_FILE from its memfd" : "IOMMU_IOAS_MAP");
 	return 0;
 }

@@ -209,7 +209,8 @@ bool pt_msix_access(struct pt_dev *d, int bar, uint64_t off, void *data, uint32_
 
 /* iommufd.c */
 int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out);
-int pt_ctx_check_ranges(struct pt_ctx *ctx);
+int pt_ctx_read_ranges(struct pt_ctx *ctx);
+int pt_ctx_map_ram(struct pt_ctx *ctx);
 /* The memlock hint for a failure to pin guest RAM (ENOMEM from the call that pins). */
 int pt_pin_error(struct vm *vm, int r, const char *call);
 /* vfio_dev.c */

@@ -127,17 +127,13 @@ int pt_dev_setup(struct pt_dev *d)
 		return err_ctx(r, "bind %s to iommufd%s", d->name, bind_hint(d, r));
 	d->devid = bind.out_devid;
 	log_step("%s: bound to iommufd (device id %u)", d->name, d->devid);
-	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &att)) < 0) {
-		/* the first attach pins and maps all guest RAM (the IOAS had no domain) */
-		if (r == -ENOMEM)
-			return err_ctx(pt_pin_error(d->vm, r, "VFIO_DEVICE_ATTACH_IOMMUFD_PT"),
-				       "attach %s to the guest's IOAS", d->name);
+	/* guest RAM is not mapped yet: nothing to pin here (pt_ctx_map_ram pins it) */
+	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &att)) < 0)
 		return err_ctx(r, "attach %s to the guest's IOAS", d->name);
-	}
 	d->attached = true;
 	d->hwpt = att.pt_id;
 	log_step("%s: attached to IOAS %u (hwpt %u)", d->name, d->ctx->ioas, att.pt_id);
-	if ((r = pt_ctx_check_ranges(d->ctx)) < 0)
+	if ((r = pt_ctx_read_ranges(d->ctx)) < 0)
 		return err_ctx(r, "%s", d->name);
 	d->info = (struct vfio_device_info){ .argsz = sizeof(d->info) };
 	if ((r = sys_ioctl(d->fd, VFIO_DEVICE_GET_INFO, &d->info)) < 0)

@@ -8,9 +8,12 @@
 
 #include "vmm/vm.h"
 
-/* Where guest RAM of this size goes in the guest-physical map (around holes for MMIO,
- * firmware and interrupt controllers). Returns the number of regions or -errno. */
-int arch_ram_layout(uint64_t ram_size, struct mem_region *out, int max);
+/* Where guest RAM of this size goes in the guest-physical map: around the board's holes
+ * (MMIO, firmware, interrupt controllers) and the RESERVED ranges (the IOMMU's, for the
+ * assigned devices), regions aligned to ALIGN (vmm/layout.h). Returns the number of
+ * regions, or -errno with the error set. */
+int arch_ram_layout(uint64_t ram_size, uint64_t align, const struct gpa_range *reserved,
+		    int nreserved, struct mem_region *out, int max);
 /* VM-wide setup before RAM is registered and vCPUs exist (irqchip, timers). */
 int arch_vm_init(struct vm *vm);
 /* The board's built-in devices (console UART, reset/poweroff, clock). */

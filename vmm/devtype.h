@@ -2,6 +2,8 @@
 #ifndef PTVM_DEVTYPE_H
 #define PTVM_DEVTYPE_H
 
+#include <stdbool.h>
+
 #include "vmm/json.h"
 #include "vmm/registry.h"
 #include "vmm/vm.h"
@@ -11,6 +13,9 @@ struct device_type {
 	const char *usage; /* "testdev[,port=N][,mmio=ADDR]" */
 	const char *help;  /* one line */
 	int (*create)(struct vm *vm, const char *opts);
+	/* Created before guest RAM and the board's devices exist: an assigned device, whose
+	 * IOMMU tells which ranges guest RAM must avoid. Its create may not use either. */
+	bool before_ram;
 	/* Optional: called once after every device of every type was created, before the
 	 * guest is loaded (work that needs all of a type's devices, such as resets that
 	 * touch several of them). */

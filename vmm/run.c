@@ -181,8 +181,9 @@ static void wait_for_stop(struct vm *vm, int sfd)
 	}
 }
 
-/* Fixed guest PCI slots (slot=N) are set aside before any device is created, so that a
- * device placed automatically never takes the slot a later one asks for. */
+/* Fixed guest PCI slots (slot=N) are set aside before any device is placed on the bus
+ * (realize), so that a device placed automatically never takes the slot a later one asks
+ * for. */
 static void reserve_slots(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
@@ -199,24 +200,40 @@ static void reserve_slots(struct vm *vm)
 	err_clear(); /* a malformed option is reported when its device is created */
 }
 
-static int build(struct vm *vm)
+/* Creates the --device devices whose type is (or is not) created before guest RAM. */
+static int create_devices(struct vm *vm, bool before_ram)
 {
 	const struct vm_config *cfg = vm->cfg;
 	int r;
 
-	if ((r = console_create(vm)) < 0 || (r = arch_create_devices(vm)) < 0)
-		return r;
-	reserve_slots(vm);
 	for (int i = 0; i < cfg->ndevices; i++) {
 		const struct device_type *t = device_type_find(cfg->devices[i].type);
 
 		if (!t)
 			return err_msg(EINVAL, "--device: unknown type '%s' (see 'ptvm run --help')",
 				       cfg->devices[i].type);
+		if (t->before_ram != before_ram)
+			continue;
 		if ((r = t->create(vm, cfg->devices[i].opts)) < 0)
 			return cfg->devices[i].name[0]
 			       ? err_ctx(r, "config %s: /devices/%s", cfg->source, cfg->devices[i].name) : r;
 	}
+	return 0;
+}
+
+static int build(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	int r;
+
+	/* Assigned devices first: attached to the IOAS, they tell which ranges the IOMMU
+	 * reserves, and guest RAM is laid out around them. Then the board, then the other
+	 * devices, in the order named (the last console device takes the console's input). */
+	if ((r = console_create(vm)) < 0 || (r = create_devices(vm, true)) < 0 ||
+	    (r = vm_create_ram(vm)) < 0 || (r = arch_create_devices(vm)) < 0 ||
+	    (r = create_devices(vm, false)) < 0)
+		return r;
+	reserve_slots(vm);
 	PTVM_FOREACH(ptvm_device_types, t)
 		if (t->realize && (r = t->realize(vm)) < 0)
 			return r;
@@ -275,7 +292,7 @@ static int run_main(int argc, char **argv)
 	}
 
 	r = vm_create(&vm, &cfg);
-	log_step("VM created with %d MiB of guest RAM", (int)(cfg.memory >> 20));
+	log_step("VM created");
 	if (r < 0) {
 		close(sfd);
 		config_free(&cfg);

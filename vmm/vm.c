@@ -12,6 +12,7 @@
 #include "vmm/arch.h"
 #include "vmm/config.h"
 #include "vmm/irq.h"
+#include "vmm/log.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
 
@@ -39,18 +40,37 @@ static int hugepage_pool(const struct vm_config *cfg)
 	return 0;
 }
 
-static int ram_create(struct vm *vm)
+/* The chosen map, for --verbose: each region, and what it was laid out around. */
+static void log_layout(const struct vm *vm)
+{
+	char line[512], sz[32];
+	size_t o = 0;
+
+	for (int i = 0; i < vm->nmem && o < sizeof(line); i++)
+		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s[0x%llx, 0x%llx] (%s)",
+				      i ? ", " : "", (unsigned long long)vm->mem[i].gpa,
+				      (unsigned long long)(vm->mem[i].gpa + vm->mem[i].size - 1),
+				      format_size(vm->mem[i].size, sz, sizeof(sz)));
+	log_step("guest RAM at %s", line);
+	for (int i = 0; i < vm->nreserved; i++)
+		log_step("guest RAM avoids [0x%llx, 0x%llx]: reserved by the IOMMU",
+			 (unsigned long long)vm->reserved[i].start,
+			 (unsigned long long)vm->reserved[i].last);
+}
+
+int vm_create_ram(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
 	unsigned int flags = 0;
-	uint64_t off = 0;
+	uint64_t off = 0, align = cfg->hugepages > (2u << 20) ? cfg->hugepages : 2u << 20;
 	char size[32];
 	int r, n;
 
-	n = arch_ram_layout(cfg->memory, vm->mem, VM_MAX_MEM);
+	n = arch_ram_layout(cfg->memory, align, vm->reserved, vm->nreserved, vm->mem, VM_MAX_MEM);
 	if (n < 0)
 		return n;
 	vm->nmem = n;
+	log_layout(vm);
 	vm->ram_size = cfg->memory;
 	if (cfg->hugepages) {
 		if ((r = hugepage_pool(cfg)) < 0)
@@ -169,9 +189,6 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	if (r < 0)
 		goto fail_r;
 	r = arch_vm_init(vm);
-	if (r < 0)
-		goto fail_r;
-	r = ram_create(vm);
 	if (r < 0)
 		goto fail_r;
 	return 0;

@@ -23,6 +23,12 @@ struct mem_region {
 };
 #define VM_MAX_MEM 4
 
+/* A guest-physical (or IOVA) range, both ends included. */
+struct gpa_range {
+	uint64_t start, last;
+};
+#define VM_MAX_RESERVED 16
+
 struct exit_stats;
 
 #define VCPU_RECENT 8
@@ -79,6 +85,10 @@ struct vm {
 	uint64_t ram_size;
 	struct mem_region mem[VM_MAX_MEM];
 	int nmem;
+	/* IOVA ranges guest RAM must avoid: what the IOMMU reserves for the assigned devices
+	 * (passthrough/ fills it in as each is attached, before RAM is laid out) */
+	struct gpa_range reserved[VM_MAX_RESERVED];
+	int nreserved;
 	struct bus pio, mmio;
 	struct vcpu *vcpus;
 	int ncpus;
@@ -127,9 +137,14 @@ struct vm {
 	char exit_reason[768];
 };
 
-/* Creates the VM, guest RAM and memslots (everything except devices, boot and vCPUs). On
- * failure everything done so far is undone. */
+/* Creates the VM and its interrupt controller (everything except RAM, devices, boot and
+ * vCPUs). On failure everything done so far is undone. */
 int vm_create(struct vm *vm, const struct vm_config *cfg);
+/* Lays guest RAM out around vm->reserved (arch_ram_layout), creates it and registers its
+ * memslots. Once the assigned devices are attached (they tell the reserved ranges) and
+ * before anything that needs RAM or its top (the PCI host's 64-bit window). vm_destroy
+ * undoes it. */
+int vm_create_ram(struct vm *vm);
 /* Idempotent: safe after a partial vm_create and when called twice. */
 void vm_destroy(struct vm *vm);
 

@@ -1,29 +1,52 @@
 /* Where guest RAM goes: [0, min(RAM, 3 GiB)) and the rest from 4 GiB up, leaving the
- * 3-4 GiB hole for 32-bit PCI MMIO, the IOAPIC, the LAPIC and KVM's private pages. */
+ * 3-4 GiB hole for 32-bit PCI MMIO, the IOAPIC, the LAPIC and KVM's private pages; and
+ * around whatever the IOMMU reserves for the assigned devices (the x86 MSI window is in
+ * the hole already). */
 #include <errno.h>
 #include <string.h>
 
 #include "arch/x86/x86.h"
 #include "vmm/arch.h"
+#include "vmm/layout.h"
+#include "vmm/util.h"
 
 #define E820_RAM 1
 #define E820_RESERVED 2
 
-int arch_ram_layout(uint64_t ram_size, struct mem_region *out, int max)
+int arch_ram_layout(uint64_t ram_size, uint64_t align, const struct gpa_range *reserved,
+		    int nreserved, struct mem_region *out, int max)
 {
-	uint64_t low = ram_size < X86_LOW_RAM_MAX ? ram_size : X86_LOW_RAM_MAX;
-	int n = 0;
+	static const struct gpa_range windows[] = {
+		{ 0, X86_LOW_RAM_MAX - 1 },
+		{ X86_HIGH_RAM, (1ull << X86_PHYS_BITS_MAX) - 1 },
+	};
+	char sz[32];
+	int n = layout_ram(ram_size, align, windows, 2, reserved, nreserved, out, max);
 
-	if (max < 2)
-		return -EINVAL;
-	out[n++] = (struct mem_region){ .gpa = 0, .size = low };
-	if (ram_size > low)
-		out[n++] = (struct mem_region){ .gpa = X86_HIGH_RAM, .size = ram_size - low };
+	format_size(ram_size, sz, sizeof(sz));
+	if (n == -ENOSPC)
+		return err_msg(ENOSPC, "guest RAM of %s would need more than %d pieces around the "
+				       "%d range(s) the IOMMU reserves", sz, max, nreserved);
+	if (n == -ERANGE)
+		return err_msg(ERANGE, "guest RAM of %s does not fit below %d bits of guest-physical "
+				       "address around the %d range(s) the IOMMU reserves", sz,
+			       X86_PHYS_BITS_MAX, nreserved);
+	if (n < 0)
+		return err_msg(-n, "guest RAM layout");
+	/* Boot data, the kernel and the EBDA live in low memory, from 0. */
+	for (int i = 0; out[0].gpa != 0 && i < nreserved; i++)
+		if (reserved[i].start < out[0].gpa)
+			return err_msg(ERANGE, "the IOMMU reserves [0x%llx, 0x%llx] for an assigned "
+					       "device, where an x86 guest's boot memory must be (RAM "
+					       "from address 0)",
+				       (unsigned long long)reserved[i].start,
+				       (unsigned long long)reserved[i].last);
 	return n;
 }
 
 int x86_e820(const struct mem_region *mem, int nmem, struct boot_e820_entry *out, int max)
 {
+	bool ecam = false; /* its entry is in, in address order among the RAM */
 	int n = 0;
 
 #define ADD(a, s, t)                                                                       \
@@ -35,6 +58,11 @@ int x86_e820(const struct mem_region *mem, int nmem, struct boot_e820_entry *out
 	for (int i = 0; i < nmem; i++) {
 		uint64_t start = mem[i].gpa, end = mem[i].gpa + mem[i].size;
 
+		/* Linux uses ECAM only where the firmware reserved it */
+		if (!ecam && start > X86_ECAM) {
+			ADD(X86_ECAM, X86_ECAM_SIZE, E820_RESERVED);
+			ecam = true;
+		}
 		if (start == 0) {
 			/* Conventional memory up to the EBDA; the BIOS area (ACPI tables) is
 			 * reserved; then RAM from 1 MiB. */
@@ -45,9 +73,9 @@ int x86_e820(const struct mem_region *mem, int nmem, struct boot_e820_entry *out
 		}
 		if (end > start)
 			ADD(start, end - start, E820_RAM);
-		if (mem[i].gpa == 0) /* Linux uses ECAM only where the firmware reserved it */
-			ADD(X86_ECAM, X86_ECAM_SIZE, E820_RESERVED);
 	}
+	if (!ecam)
+		ADD(X86_ECAM, X86_ECAM_SIZE, E820_RESERVED);
 #undef ADD
 	return n;
 }

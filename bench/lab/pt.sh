@@ -13,14 +13,15 @@ edu=$EDU_PORT
 # device is reset again at teardown)
 phases() {
   awk 'function t(line) { match(line, /\[ *[0-9.]+ ms\]/); s = substr(line, RSTART + 1, RLENGTH - 5); return s + 0 }
-    /IOAS .* allocated/ && !ioas {ioas = t($0)} /guest RAM populated/ && !pop {pop = t($0)}
-    /all guest RAM mapped/ && !ram {ram = t($0)}
-    /KVM-VFIO device created/ && !kv {kv = t($0)} /opened/ && !op {op = t($0)} /FILE_ADD/ && !fa {fa = t($0)}
-    /bound to iommufd/ && !bd {bd = t($0)} /attached to IOAS/ && !at {at = t($0)} /: reset$/ && !rs {rs = t($0)}
+    /IOAS .* allocated/ && !ioas {ioas = t($0)} /KVM-VFIO device created/ && !kv {kv = t($0)}
+    /opened/ && !op {op = t($0)} /FILE_ADD/ && !fa {fa = t($0)}
+    /bound to iommufd/ && !bd {bd = t($0)} /attached to IOAS/ && !at {at = t($0)}
+    /guest RAM populated/ && !pop {pop = t($0)} /all guest RAM mapped/ && !ram {ram = t($0)}
+    /: reset$/ && !rs {rs = t($0)}
     /BARs mmapped/ && !bar {bar = t($0)} /guest PCI slot/ && !slot {slot = t($0)}
     /vCPU\(s\) running/ && !run0 {run0 = t($0)}
-    END { printf "vm_ms=%.2f populate_ms=%.2f ioas_map_ms=%.2f kvm_vfio_ms=%.2f cdev_open_ms=%.2f file_add_ms=%.2f bind_ms=%.2f attach_ms=%.2f reset_ms=%.2f bars_ms=%.2f pci_ms=%.2f total_to_vcpu_ms=%.2f",
-      ioas, (pop ? pop - ioas : 0), ram - (pop ? pop : ioas), kv - ram, op - kv, fa - op, bd - fa, at - bd, rs - at, bar - (rs ? rs : at), slot - bar, run0 }' /tmp/$1.err
+    END { printf "vm_ms=%.2f kvm_vfio_ms=%.2f cdev_open_ms=%.2f file_add_ms=%.2f bind_ms=%.2f attach_ms=%.2f populate_ms=%.2f ioas_map_ms=%.2f reset_ms=%.2f bars_ms=%.2f pci_ms=%.2f total_to_vcpu_ms=%.2f",
+      ioas, kv - ioas, op - kv, fa - op, bd - fa, at - bd, pop - at, ram - pop, rs - ram, bar - (rs ? rs : ram), slot - bar, run0 }' /tmp/$1.err
 }
 for mem in 256M 1G 2G; do
   for run in $(seq 1 $RUNS); do

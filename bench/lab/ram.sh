@@ -11,12 +11,12 @@ edu=$EDU_PORT
 hp=/sys/kernel/mm/hugepages
 split() {
   awk 'function t(l) { match(l, /\[ *[0-9.]+ ms\]/); return substr(l, RSTART + 1, RLENGTH - 5) + 0 }
-    /IOAS .* allocated/ && !a {a = t($0)} /guest RAM populated/ && !p {p = t($0)}
-    /all guest RAM mapped/ && !m {m = t($0)} /bound to iommufd/ && !b {b = t($0)}
-    /attached to IOAS/ && !at {at = t($0)} /vCPU\(s\) running/ && !r {r = t($0)}
+    /bound to iommufd/ && !b {b = t($0)} /attached to IOAS/ && !at {at = t($0)}
+    /guest RAM at \[/ && !l {l = t($0)} /guest RAM populated/ && !p {p = t($0)}
+    /all guest RAM mapped/ && !m {m = t($0)} /vCPU\(s\) running/ && !r {r = t($0)}
     /IOMMU_IOAS_MAP_FILE from its memfd/ {file = 1}
     END { printf "populate_ms=%.2f map_ms=%.2f attach_ms=%.2f ram_ms=%.2f to_vcpu_ms=%.2f map_file=%d",
-      p - a, m - (p ? p : a), at - b, (p - a) + (m - (p ? p : a)) + (at - b), r, file }' /tmp/$1.err
+      p - l, m - p, at - b, (p - l) + (m - p) + (at - b), r, file }' /tmp/$1.err
 }
 # 4 GiB is left out: beside the 1 GiB pages L1 sets aside at boot it ran out of memory,
 # and bench/ioasmap's single map from IOVA 0 would cross the x86 MSI window above 3 GiB

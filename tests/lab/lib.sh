@@ -162,6 +162,7 @@ without_dump() {
 # type_into NAME LINE PTVM-RUN-ARGS...: boots `ptvm run ARGS --console stdio` (the guest
 # with l2.action=echo) with its stdin a fifo, types LINE once the guest says L2-READY,
 # and checks that the guest echoed it and that ptvm exited 0. Console in /tmp/NAME.log.
+# A guest that never powers off (the line lost) is stopped after 60 s: rc 124.
 type_into() {
   local name=$1 line=$2 n=0 pid
   shift 2
@@ -170,7 +171,12 @@ type_into() {
   exec 3>/tmp/$name.in
   while [ $n -lt 300 ] && ! grep -q L2-READY /tmp/$name.log; do sleep 0.1; n=$((n + 1)); done
   echo "$line" >&3
+  n=0
+  while [ $n -lt 600 ] && kill -0 $pid 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+  # twice: the first only presses the guest's power button
+  kill -0 $pid 2>/dev/null && { kill -TERM $pid; sleep 1; kill -TERM $pid 2>/dev/null; }
   wait $pid; rc=$?
+  [ $n -ge 600 ] && rc=124
   exec 3>&-
   cat /tmp/$name.log
   check "$name: the typed line reaches the guest" grep -q "L2-ECHO: $line" /tmp/$name.log

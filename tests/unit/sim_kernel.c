@@ -157,6 +157,8 @@ void sim_reset(void)
 	memset(&sim, 0, sizeof(sim));
 	for (int i = 0; i < 5; i++)
 		sim.set_count[i] = -1;
+	sim.resv_start = SIM_RESV_START;
+	sim.resv_last = SIM_RESV_LAST;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -624,6 +626,9 @@ static int memslot(const struct kvm_userspace_memory_region *m)
 		    sim.slots[i].gpa < m->guest_phys_addr + m->memory_size)
 			return -EEXIST;
 	*s = (struct sim_slot){ true, m->guest_phys_addr, m->memory_size, m->userspace_addr };
+	if (sim.nslot_log < SIM_RANGE_LOG)
+		sim.slot_log[sim.nslot_log++] = (struct sim_range){ m->guest_phys_addr,
+								    m->memory_size };
 	return 0;
 }
 
@@ -882,8 +887,8 @@ static int ioas_map(int fd, struct obj *o, struct iommu_ioas_map *m)
 	if (!m->length || ((m->iova | m->length | m->user_va) & 0xfff) ||
 	    m->iova + m->length - 1 < m->iova)
 		return -EINVAL;
-	if (o->resv_known && overlaps(m->iova, m->length, SIM_RESV_START,
-				      SIM_RESV_LAST - SIM_RESV_START + 1))
+	if (o->resv_known && overlaps(m->iova, m->length, sim.resv_start,
+				      sim.resv_last - sim.resv_start + 1))
 		return -EINVAL;
 	for (int i = 0; i < 64; i++)
 		if (sim.iomaps[i].used && sim.iomaps[i].fd == fd &&
@@ -899,6 +904,9 @@ static int ioas_map(int fd, struct obj *o, struct iommu_ioas_map *m)
 			sim.iomaps[i] = (struct sim_iomap){ true, fd, m->ioas_id, m->iova, m->length,
 							    domain };
 			sim.pinned += domain ? m->length : 0;
+			if (sim.niomap_log < SIM_RANGE_LOG)
+				sim.iomap_log[sim.niomap_log++] = (struct sim_range){ m->iova,
+										      m->length };
 			return 0;
 		}
 	return -ENOSPC;
@@ -993,8 +1001,8 @@ static int iommufd_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
 		if (!ioas_exists(o, q->ioas_id))
 			return -ENOENT;
 		if (o->resv_known) {
-			r[0] = (struct iommu_iova_range){ 0, SIM_RESV_START - 1 };
-			r[1] = (struct iommu_iova_range){ SIM_RESV_LAST + 1, UINT64_MAX };
+			r[0] = (struct iommu_iova_range){ 0, sim.resv_start - 1 };
+			r[1] = (struct iommu_iova_range){ sim.resv_last + 1, UINT64_MAX };
 			n = 2;
 		}
 		q->out_iova_alignment = 4096;
@@ -1062,8 +1070,8 @@ static int dev_ioctl(int fd, struct obj *o, unsigned long req, void *arg)
 		for (int i = 0; i < 64; i++)
 			if (sim.iomaps[i].used && sim.iomaps[i].fd == o->bound_to &&
 			    sim.iomaps[i].ioas == a->pt_id &&
-			    overlaps(sim.iomaps[i].iova, sim.iomaps[i].length, SIM_RESV_START,
-				     SIM_RESV_LAST - SIM_RESV_START + 1))
+			    overlaps(sim.iomaps[i].iova, sim.iomaps[i].length, sim.resv_start,
+				     sim.resv_last - sim.resv_start + 1))
 				return -EADDRINUSE;
 		if (!ioas_attached(o->bound_to, a->pt_id)) {
 			int r = pin_ioas(o->bound_to, a->pt_id);

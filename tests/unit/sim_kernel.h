@@ -32,7 +32,8 @@
 #define SIM_MAX_FDS 64
 #define SIM_CFG_OFF 0x70000000000ull /* where the config region sits in the device fd */
 #define SIM_VFIO_CDEV "/dev/vfio/devices/vfio0"
-/* The IOMMU's reserved range reported after the first attach: the x86 MSI window. */
+/* The IOMMU's reserved range reported after the first attach, unless a test sets
+ * sim.resv_start/resv_last: the x86 MSI window. */
 #define SIM_RESV_START 0xfee00000ull
 #define SIM_RESV_LAST 0xfeefffffull
 
@@ -76,6 +77,12 @@ struct sim_cfg_write {
 	unsigned long seq;                  /* order among config writes and memslot changes */
 };
 
+/* A memslot or IOAS mapping as it was made (kept after it is undone). */
+struct sim_range {
+	uint64_t start, size;
+};
+#define SIM_RANGE_LOG 32
+
 #define SIM_MAX_ROUTES 4096 /* KVM_MAX_IRQ_ROUTES on x86 */
 #define SIM_MAX_IRQFDS 2304
 #define SIM_MAX_VECTORS 2048
@@ -112,6 +119,9 @@ struct sim {
 	bool vf_token_required;             /* the device is a VF of a vfio-pci PF ... */
 	uint8_t vf_token[16];               /* ... whose user set this token */
 	int map_file_calls;
+	uint64_t resv_start, resv_last;     /* the reserved range (SIM_RESV_* by default) */
+	struct sim_range slot_log[SIM_RANGE_LOG], iomap_log[SIM_RANGE_LOG]; /* the first made */
+	int nslot_log, niomap_log;
 	/* bookkeeping */
 	int open_eventfds;
 	int open_real;                      /* real fds open: eventfds, memfds, files */

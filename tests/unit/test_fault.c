@@ -310,9 +310,9 @@ static void run_plain(struct outcome *o)
 	run_argv(9, argv, 0, 0, o);
 }
 
-/* Guest RAM is pinned at the first attach (the IOAS had no domain before): a memlock
- * limit too low is reported there, with the fix. */
-static void test_memlock_at_attach(void **state)
+/* Guest RAM is pinned where it is mapped into the IOAS (the devices are attached first,
+ * so it has a domain): a memlock limit too low is reported there, with the fix. */
+static void test_memlock_at_map(void **state)
 {
 	struct outcome o;
 
@@ -322,10 +322,55 @@ static void test_memlock_at_attach(void **state)
 	sim.memlock_budget = 4 << 20;
 	run_plain(&o);
 	assert_true(o.ret < 0);
-	if (!strstr(o.msg, "VFIO_DEVICE_ATTACH_IOMMUFD_PT") || !strstr(o.msg, "RLIMIT_MEMLOCK") ||
+	if (!strstr(o.msg, "IOMMU_IOAS_MAP") || !strstr(o.msg, "RLIMIT_MEMLOCK") ||
 	    !strstr(o.msg, "8 MiB"))
 		fail_msg("message: %s", o.msg);
-	assert_true(clean("memlock at attach"));
+	assert_true(clean("memlock at map"));
+}
+
+/* An IOMMU that reserves a range where guest RAM would go (as the SMMU's software MSI
+ * window does on arm64): RAM is laid out around it, in KVM's memslots and in the IOAS
+ * alike, and the guest still finds and drives its device; the same amount of RAM. */
+static void test_ram_around_reserved(void **state)
+{
+	char *argv[] = { "run", "--payload", payload, "--memory", "64M", "--console", "none",
+			 "--verbose", "--device", "vfio,bdf=0000:03:00.0", NULL };
+	const uint64_t start = 0x2000000, last = 0x20fffff; /* 32 MiB: 1 MiB reserved */
+	uint64_t slots = 0, mapped = 0;
+	struct outcome o;
+
+	(void)state;
+	sim_reset();
+	sim_device_model(false);
+	sim.resv_start = start;
+	sim.resv_last = last;
+	sim.guest = guest_step;
+	memset(&g, 0, sizeof(g));
+	run_argv(10, argv, 0, 0, &o);
+	if (o.ret != 0)
+		fail_msg("returned %d: %s%s", o.ret, o.msg, o.out);
+	assert_true(g.found);
+	assert_int_equal(g.phase, 4);
+	if (!strstr(o.out, "guest RAM at [0x0, 0x1ffffff] (32 MiB), [0x2200000, 0x41fffff] (32 MiB)") ||
+	    !strstr(o.out, "guest RAM avoids [0x2000000, 0x20fffff]: reserved by the IOMMU"))
+		fail_msg("the layout was not told: %s", o.out);
+	/* what KVM and the IOMMU were given, from the simulation's log of memslots and IOAS
+	 * mappings made: RAM memslots are those below the 32-bit MMIO window (BARs above) */
+	for (int i = 0; i < sim.nslot_log; i++) {
+		const struct sim_range *q = &sim.slot_log[i];
+
+		assert_true(q->start + q->size - 1 < start || q->start > last);
+		slots += q->start < 0xc0000000ull ? q->size : 0;
+	}
+	for (int i = 0; i < sim.niomap_log; i++) {
+		const struct sim_range *q = &sim.iomap_log[i];
+
+		assert_true(q->start + q->size - 1 < start || q->start > last);
+		mapped += q->size;
+	}
+	assert_true(slots == 64ull << 20);
+	assert_true(mapped == 64ull << 20);
+	assert_true(clean("ram around a reserved range"));
 }
 
 /* A kernel before 6.13 has no IOMMU_IOAS_MAP_FILE: guest RAM goes in by address, and
@@ -554,7 +599,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_run),
 		cmocka_unit_test(test_fd_given_twice),
-		cmocka_unit_test(test_memlock_at_attach),
+		cmocka_unit_test(test_memlock_at_map),
+		cmocka_unit_test(test_ram_around_reserved),
 		cmocka_unit_test(test_map_file_absent),
 		cmocka_unit_test(test_vf_token),
 		cmocka_unit_test(test_every_site),

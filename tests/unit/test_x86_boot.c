@@ -262,7 +262,7 @@ static void test_layout_and_e820(void **state)
 	struct boot_e820_entry e[8];
 	int n;
 
-	assert_int_equal(arch_ram_layout(256ull << 20, m, 4), 1);
+	assert_int_equal(arch_ram_layout(256ull << 20, 2u << 20, NULL, 0, m, 4), 1);
 	assert_true(m[0].gpa == 0 && m[0].size == 256ull << 20);
 	n = x86_e820(m, 1, e, 8);
 	assert_int_equal(n, 5);
@@ -273,7 +273,7 @@ static void test_layout_and_e820(void **state)
 	assert_true(e[3].addr == 0x100000 && e[3].size == (256ull << 20) - 0x100000);
 
 	/* 4 GiB: 3 GiB low, 1 GiB above 4 GiB; nothing in the hole */
-	assert_int_equal(arch_ram_layout(4ull << 30, m, 4), 2);
+	assert_int_equal(arch_ram_layout(4ull << 30, 2u << 20, NULL, 0, m, 4), 2);
 	assert_true(m[0].size == X86_LOW_RAM_MAX);
 	assert_true(m[1].gpa == X86_HIGH_RAM && m[1].size == 1ull << 30);
 	n = x86_e820(m, 2, e, 8);
@@ -283,7 +283,67 @@ static void test_layout_and_e820(void **state)
 	assert_int_equal(x86_e820(m, 2, e, 3), -ENOSPC);
 
 	/* exactly 3 GiB: no high region */
-	assert_int_equal(arch_ram_layout(3ull << 30, m, 4), 1);
+	assert_int_equal(arch_ram_layout(3ull << 30, 2u << 20, NULL, 0, m, 4), 1);
+}
+
+/* RAM laid out around what the IOMMU reserves: the x86 MSI window costs nothing (it is in
+ * the hole); a range in the middle of low RAM splits it, and e820 stays in address order
+ * with the ECAM entry between the RAM below and above it. */
+static void test_layout_around_reserved(void **state)
+{
+	const struct gpa_range msi = { 0xfee00000, 0xfeefffff },
+			       mid[2] = { { 0xfee00000, 0xfeefffff }, { 0x10000000, 0x100fffff } };
+	struct mem_region m[4];
+	struct boot_e820_entry e[10];
+	int n;
+
+	(void)state;
+	assert_int_equal(arch_ram_layout(1ull << 30, 2u << 20, &msi, 1, m, 4), 1);
+	assert_true(m[0].gpa == 0 && m[0].size == 1ull << 30);
+
+	/* 1 GiB around [256 MiB, 257 MiB): two regions, 2 MiB-aligned, 1 GiB in all */
+	assert_int_equal(arch_ram_layout(1ull << 30, 2u << 20, mid, 2, m, 4), 2);
+	assert_true(m[0].gpa == 0 && m[0].size == 0x10000000);
+	assert_true(m[1].gpa == 0x10200000 && m[1].size == (1ull << 30) - 0x10000000);
+	n = x86_e820(m, 2, e, 10);
+	assert_int_equal(n, 6);
+	assert_true(e[3].addr == 0x100000 && e[3].addr + e[3].size == 0x10000000);
+	assert_true(e[4].addr == 0x10200000 && e[4].type == 1);
+	assert_true(e[5].addr == X86_ECAM && e[5].type == 2);
+	for (int i = 1; i < n; i++)
+		assert_true(e[i].addr >= e[i - 1].addr + e[i - 1].size);
+
+	/* 1 GiB huge pages: pieces are whole pages, so the first GiB is lost to the range
+	 * and RAM would start at 1 GiB; an x86 guest needs it from 0 */
+	assert_int_equal(arch_ram_layout(2ull << 30, 1ull << 30, mid, 2, m, 4), -ERANGE);
+	/* a range at 2.5 GiB: 2 GiB below it, the rest from 4 GiB */
+	{
+		const struct gpa_range r = { 0xa0000000, 0xa00fffff };
+
+		assert_int_equal(arch_ram_layout(3ull << 30, 1ull << 30, &r, 1, m, 4), 2);
+		assert_true(m[0].gpa == 0 && m[0].size == 2ull << 30);
+		assert_true(m[1].gpa == X86_HIGH_RAM && m[1].size == 1ull << 30);
+	}
+}
+
+/* What cannot be laid out is refused with a reason: low memory reserved, an IOMMU whose
+ * aperture ends at 4 GiB with more RAM than fits below, more pieces than memslots. */
+static void test_layout_refused(void **state)
+{
+	const struct gpa_range low = { 0x80000, 0x8ffff }, high = { 0x100000000ull, UINT64_MAX };
+	struct gpa_range comb[8];
+	struct mem_region m[4];
+
+	(void)state;
+	assert_int_equal(arch_ram_layout(256ull << 20, 2u << 20, &low, 1, m, 4), -ERANGE);
+	assert_non_null(strstr(err_get(), "boot memory"));
+	assert_int_equal(arch_ram_layout(4ull << 30, 2u << 20, &high, 1, m, 4), -ERANGE);
+	assert_non_null(strstr(err_get(), "does not fit"));
+	assert_int_equal(arch_ram_layout(2ull << 30, 2u << 20, &high, 1, m, 4), 1);
+	for (int i = 0; i < 8; i++) /* a 1 MiB hole every 64 MiB */
+		comb[i] = (struct gpa_range){ (uint64_t)(i + 1) << 26, ((uint64_t)(i + 1) << 26) + 0xfffff };
+	assert_int_equal(arch_ram_layout(1ull << 30, 2u << 20, comb, 8, m, 4), -ENOSPC);
+	assert_non_null(strstr(err_get(), "pieces"));
 }
 
 /* A synthetic bzImage: just the header fields ptvm reads. */
@@ -443,7 +503,7 @@ static void fake_vm_init(struct fake_vm *f, uint64_t ram, const uint8_t *kernel,
 	f->cfg.cmdline = "console=hvc0 quiet";
 	f->vm.cfg = &f->cfg;
 	f->vm.arch = &f->x;
-	f->vm.nmem = arch_ram_layout(ram, f->vm.mem, VM_MAX_MEM);
+	f->vm.nmem = arch_ram_layout(ram, 2u << 20, NULL, 0, f->vm.mem, VM_MAX_MEM);
 	f->vm.mem[0].hva = calloc(1, f->vm.mem[0].size);
 	strcpy(f->path, "/tmp/ptvm-test-kernel.XXXXXX");
 	fd = mkstemp(f->path);
@@ -523,6 +583,8 @@ int main(void)
 		cmocka_unit_test(test_acpi_topology),
 		cmocka_unit_test(test_pm_timer),
 		cmocka_unit_test(test_layout_and_e820),
+		cmocka_unit_test(test_layout_around_reserved),
+		cmocka_unit_test(test_layout_refused),
 		cmocka_unit_test(test_bzimage),
 		cmocka_unit_test(test_elf_parse),
 		cmocka_unit_test(test_pvh_load),
