@@ -1,0 +1,269 @@
+/* The guest's device tree on arm64: memory, CPUs started through PSCI, the GICv3 with its
+ * ITS, the architected timer, a PL011 console, and the generic ECAM PCI host whose MSIs go
+ * to the ITS (msi-map: device ID = requester ID) and whose INTx go to four SPIs. Written
+ * with libfdt's sequential writer; the bindings are Linux's (Documentation/devicetree). */
+#include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/arm64/fdt.h"
+#include "vmm/err.h"
+
+#define PH_GIC 1
+#define PH_ITS 2
+#define PH_CLK 3
+
+#define GIC_SPI 0
+#define GIC_PPI 1
+#define IRQ_EDGE_RISING 1
+#define IRQ_LEVEL_HIGH 4
+
+/* A libfdt call failed: out of room (the only failure the sequential writer has for a
+ * well-formed sequence). */
+#define TRY(call)                                                                          \
+	do {                                                                               \
+		int r_ = (call);                                                           \
+		if (r_ < 0)                                                                \
+			return r_ == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;                 \
+	} while (0)
+
+static int prop_cells(void *fdt, const char *name, const uint32_t *cells, int n)
+{
+	fdt32_t be[1536];
+
+	if (n > 1536)
+		return -FDT_ERR_BADVALUE;
+	for (int i = 0; i < n; i++)
+		be[i] = cpu_to_fdt32(cells[i]);
+	return fdt_property(fdt, name, be, n * (int)sizeof(be[0]));
+}
+
+/* reg = <base size> with two cells each */
+static int prop_reg(void *fdt, const struct arm64_fdt_range *r, int n)
+{
+	uint32_t c[4 * ARM64_FDT_MAX_MEM];
+
+	for (int i = 0; i < n; i++) {
+		c[4 * i] = (uint32_t)(r[i].base >> 32);
+		c[4 * i + 1] = (uint32_t)r[i].base;
+		c[4 * i + 2] = (uint32_t)(r[i].size >> 32);
+		c[4 * i + 3] = (uint32_t)r[i].size;
+	}
+	return prop_cells(fdt, "reg", c, 4 * n);
+}
+
+static int begin_at(void *fdt, const char *name, uint64_t addr)
+{
+	char node[64];
+
+	snprintf(node, sizeof(node), "%s@%llx", name, (unsigned long long)addr);
+	return fdt_begin_node(fdt, node);
+}
+
+static int write_cpus(void *fdt, const struct arm64_board *b)
+{
+	TRY(fdt_begin_node(fdt, "cpus"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 0));
+	for (int i = 0; i < b->ncpus; i++) {
+		uint32_t reg[2] = { (uint32_t)(b->mpidr[i] >> 32), (uint32_t)b->mpidr[i] };
+
+		TRY(begin_at(fdt, "cpu", b->mpidr[i]));
+		TRY(fdt_property_string(fdt, "device_type", "cpu"));
+		TRY(fdt_property_string(fdt, "compatible", "arm,arm-v8"));
+		TRY(fdt_property_string(fdt, "enable-method", "psci"));
+		TRY(prop_cells(fdt, "reg", reg, 2));
+		TRY(fdt_end_node(fdt));
+	}
+	return fdt_end_node(fdt) < 0 ? -ENOSPC : 0;
+}
+
+static int write_gic(void *fdt, const struct arm64_board *b)
+{
+	struct arm64_fdt_range reg[2] = { b->gicd, b->gicr };
+
+	TRY(begin_at(fdt, "intc", b->gicd.base));
+	TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property(fdt, "ranges", NULL, 0));
+	TRY(prop_reg(fdt, reg, 2));
+	TRY(fdt_property_u32(fdt, "phandle", PH_GIC));
+	if (b->its.size) {
+		TRY(begin_at(fdt, "msi-controller", b->its.base));
+		TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+		TRY(fdt_property(fdt, "msi-controller", NULL, 0));
+		TRY(fdt_property_u32(fdt, "#msi-cells", 1));
+		TRY(prop_reg(fdt, &b->its, 1));
+		TRY(fdt_property_u32(fdt, "phandle", PH_ITS));
+		TRY(fdt_end_node(fdt));
+	}
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
+static int write_timer_psci_clock(void *fdt, const struct arm64_board *b)
+{
+	uint32_t irqs[12];
+	static const char psci[] = "arm,psci-1.0\0arm,psci-0.2";
+
+	for (int i = 0; i < 4; i++) {
+		irqs[3 * i] = GIC_PPI;
+		irqs[3 * i + 1] = b->timer_ppi[i];
+		irqs[3 * i + 2] = IRQ_LEVEL_HIGH;
+	}
+	TRY(fdt_begin_node(fdt, "timer"));
+	TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
+	TRY(prop_cells(fdt, "interrupts", irqs, 12));
+	TRY(fdt_property(fdt, "always-on", NULL, 0));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "psci"));
+	TRY(fdt_property(fdt, "compatible", psci, sizeof(psci)));
+	TRY(fdt_property_string(fdt, "method", "hvc"));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "apb-pclk"));
+	TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
+	TRY(fdt_property_u32(fdt, "#clock-cells", 0));
+	TRY(fdt_property_u32(fdt, "clock-frequency", b->uart_clock_hz));
+	TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
+	TRY(fdt_property_u32(fdt, "phandle", PH_CLK));
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
+static int write_uart(void *fdt, const struct arm64_board *b)
+{
+	static const char compat[] = "arm,pl011\0arm,primecell";
+	static const char clocks[] = "uartclk\0apb_pclk";
+	uint32_t irq[3] = { GIC_SPI, b->uart_spi, IRQ_LEVEL_HIGH }, clk[2] = { PH_CLK, PH_CLK };
+
+	TRY(begin_at(fdt, "pl011", b->uart.base));
+	TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
+	TRY(prop_reg(fdt, &b->uart, 1));
+	TRY(prop_cells(fdt, "interrupts", irq, 3));
+	TRY(prop_cells(fdt, "clocks", clk, 2));
+	TRY(fdt_property(fdt, "clock-names", clocks, sizeof(clocks)));
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
+/* One ranges entry: PCI space code, PCI address, CPU address, size. */
+static void pci_range(uint32_t *c, uint32_t space, uint64_t pci, uint64_t cpu, uint64_t size)
+{
+	c[0] = space;
+	c[1] = (uint32_t)(pci >> 32);
+	c[2] = (uint32_t)pci;
+	c[3] = (uint32_t)(cpu >> 32);
+	c[4] = (uint32_t)cpu;
+	c[5] = (uint32_t)(size >> 32);
+	c[6] = (uint32_t)size;
+}
+
+static int write_pci(void *fdt, const struct arm64_board *b)
+{
+	uint32_t ranges[21], map[ARM64_FDT_SLOTS * 4 * 10], n = 0;
+	uint32_t mask[4] = { 0xf800, 0, 0, 7 }, busr[2] = { 0, (uint32_t)(b->ecam.size >> 20) - 1 };
+	uint32_t msi[4] = { 0, PH_ITS, 0, 0x10000 };
+
+	if (b->pio.size)
+		pci_range(ranges + 7 * n++, 0x01000000, 0, b->pio.base, b->pio.size);
+	if (b->mmio32.size)
+		pci_range(ranges + 7 * n++, 0x02000000, b->mmio32.base, b->mmio32.base,
+			  b->mmio32.size);
+	if (b->mmio64.size)
+		pci_range(ranges + 7 * n++, 0x03000000, b->mmio64.base, b->mmio64.base,
+			  b->mmio64.size);
+	TRY(begin_at(fdt, "pcie", b->ecam.base));
+	TRY(fdt_property_string(fdt, "compatible", "pci-host-ecam-generic"));
+	TRY(fdt_property_string(fdt, "device_type", "pci"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 3));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+	TRY(fdt_property_u32(fdt, "linux,pci-domain", 0));
+	TRY(prop_cells(fdt, "bus-range", busr, 2));
+	TRY(prop_reg(fdt, &b->ecam, 1));
+	TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+	TRY(prop_cells(fdt, "ranges", ranges, (int)(7 * n)));
+	/* INTx: pin P (1-4) of slot S reaches SPI intx_spi[(S + P - 1) % 4], the swizzle of
+	 * a PCI bridge, as the board wires bus 0 */
+	for (uint32_t s = 0, *e = map; s < ARM64_FDT_SLOTS; s++)
+		for (uint32_t p = 1; p <= 4; p++, e += 10) {
+			uint32_t entry[10] = { s << 11, 0, 0, p, PH_GIC, 0, 0, GIC_SPI,
+					       b->intx_spi[(s + p - 1) % 4], IRQ_LEVEL_HIGH };
+
+			memcpy(e, entry, sizeof(entry));
+		}
+	TRY(prop_cells(fdt, "interrupt-map-mask", mask, 4));
+	TRY(prop_cells(fdt, "interrupt-map", map, ARM64_FDT_SLOTS * 4 * 10));
+	if (b->its.size)
+		TRY(prop_cells(fdt, "msi-map", msi, 4));
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
+static int write_chosen(void *fdt, const struct arm64_board *b)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/pl011@%llx", (unsigned long long)b->uart.base);
+	TRY(fdt_begin_node(fdt, "chosen"));
+	if (b->bootargs)
+		TRY(fdt_property_string(fdt, "bootargs", b->bootargs));
+	TRY(fdt_property_string(fdt, "stdout-path", path));
+	if (b->initrd_end > b->initrd_start) {
+		TRY(fdt_property_u64(fdt, "linux,initrd-start", b->initrd_start));
+		TRY(fdt_property_u64(fdt, "linux,initrd-end", b->initrd_end));
+	}
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
+int arm64_fdt_build(void *buf, size_t size, const struct arm64_board *b)
+{
+	int r;
+
+	if (b->ncpus < 1 || b->ncpus > ARM64_FDT_MAX_CPUS)
+		return err_msg(EINVAL, "device tree: %d vCPUs (1 to %d)", b->ncpus,
+			       ARM64_FDT_MAX_CPUS);
+	if (b->nmem < 1 || b->nmem > ARM64_FDT_MAX_MEM)
+		return err_msg(EINVAL, "device tree: %d RAM regions (1 to %d)", b->nmem,
+			       ARM64_FDT_MAX_MEM);
+	if (b->ecam.size < (1u << 20) || b->ecam.size > (256u << 20) || (b->ecam.size & 0xfffff))
+		return err_msg(EINVAL, "device tree: an ECAM window of 0x%llx bytes (1 to 256 "
+				       "MiB, whole buses)", (unsigned long long)b->ecam.size);
+	if (size > INT32_MAX)
+		size = INT32_MAX;
+	if ((r = fdt_create(buf, (int)size)) < 0 || (r = fdt_finish_reservemap(buf)) < 0 ||
+	    (r = fdt_begin_node(buf, "")) < 0)
+		goto nospace;
+	if ((r = fdt_property_string(buf, "compatible", "linux,dummy-virt")) < 0 ||
+	    (r = fdt_property_u32(buf, "#address-cells", 2)) < 0 ||
+	    (r = fdt_property_u32(buf, "#size-cells", 2)) < 0 ||
+	    (r = fdt_property_u32(buf, "interrupt-parent", PH_GIC)) < 0)
+		goto nospace;
+	if ((r = write_chosen(buf, b)) < 0)
+		goto fail;
+	for (int i = 0; i < b->nmem; i++) {
+		if ((r = begin_at(buf, "memory", b->mem[i].base)) < 0 ||
+		    (r = fdt_property_string(buf, "device_type", "memory")) < 0 ||
+		    (r = prop_reg(buf, &b->mem[i], 1)) < 0 || (r = fdt_end_node(buf)) < 0)
+			goto nospace;
+	}
+	if ((r = write_cpus(buf, b)) < 0 || (r = write_gic(buf, b)) < 0 ||
+	    (r = write_timer_psci_clock(buf, b)) < 0 || (r = write_uart(buf, b)) < 0 ||
+	    (r = write_pci(buf, b)) < 0)
+		goto fail;
+	if ((r = fdt_end_node(buf)) < 0 || (r = fdt_finish(buf)) < 0)
+		goto nospace;
+	return (int)fdt_totalsize(buf);
+nospace:
+	r = r == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+fail:
+	return err_msg(-r, "device tree: %s", r == -ENOSPC ? "larger than the room for it"
+							 : "libfdt refused a node");
+}
