@@ -14,6 +14,10 @@
  * regions, or -errno with the error set. */
 int arch_ram_layout(uint64_t ram_size, uint64_t align, const struct gpa_range *reserved,
 		    int nreserved, struct mem_region *out, int max);
+/* Before any VM exists: refuses, with the reason, a --kernel (or --payload) this
+ * architecture cannot boot: another architecture's kernel, a truncated or corrupt one, one
+ * larger than guest RAM. ptvm run exits 2 for it. 0, or -errno with the error set. */
+int arch_check_kernel(const struct vm_config *cfg);
 /* VM-wide setup before RAM is registered and vCPUs exist (irqchip, timers). */
 int arch_vm_init(struct vm *vm);
 /* The board's built-in devices (console UART, reset/poweroff, clock). */

@@ -82,7 +82,8 @@ static void run_usage(FILE *f)
 	      "--device virtio-console also hvc0 (boot with console=hvc0), which then takes\n"
 	      "the console's input.\n"
 	      "Exit status: 0 when the guest powers off or reboots; 1 when the VM fails (a\n"
-	      "triple fault, a KVM error; registers are printed); 2 for bad options; 3 when\n"
+	      "triple fault, a KVM error; registers are printed); 2 for bad options or a\n"
+	      "kernel it cannot boot (found before any VM exists); 3 when\n"
 	      "the guest did not power off within --shutdown-timeout of its power button;\n"
 	      "128+N when stopped by signal N: the second one, or the first if the guest\n"
 	      "does not listen to its power button, and SIGHUP at once (130 also for\n"
@@ -291,6 +292,13 @@ static int run_main(int argc, char **argv)
 		return err_errno(errno, "signalfd");
 	}
 
+	/* a kernel this build cannot boot is a usage error, found before any VM exists */
+	if (arch_check_kernel(&cfg) < 0) {
+		fprintf(stderr, "ptvm: %s\n", err_get());
+		close(sfd);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
 	r = vm_create(&vm, &cfg);
 	log_step("VM created");
 	if (r < 0) {

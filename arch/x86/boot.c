@@ -176,6 +176,39 @@ static int put_cmdline(struct vm *vm, uint64_t max)
 /* The vmlinux's segments go straight from the file into guest RAM; only the headers and
  * notes pass through ptvm's memory. Nothing below 1 MiB is the kernel's (ptvm's tables and
  * the firmware area are there). */
+/* Every segment of a PVH vmlinux in low RAM [1 MiB, low_end), as the loader puts them. */
+static int pvh_segments_fit(const struct elf_kernel *k, uint64_t low_end)
+{
+	for (int i = 0; i < k->nseg; i++) {
+		const struct elf_segment *s = &k->seg[i];
+		char a[32];
+
+		if (s->paddr < X86_HIGH_MEMORY)
+			return err_msg(EINVAL, "segment %d at 0x%llx is below 1 MiB, where ptvm's "
+					       "boot tables and the firmware area are", i,
+				       (unsigned long long)s->paddr);
+		if (s->paddr + s->memsz > low_end)
+			return err_msg(ENOSPC, "segment %d [0x%llx, 0x%llx) is outside guest RAM "
+					       "(low RAM ends at 0x%llx); the kernel needs %s: give "
+					       "more --memory", i, (unsigned long long)s->paddr,
+				       (unsigned long long)(s->paddr + s->memsz),
+				       (unsigned long long)low_end, format_size(k->end, a, sizeof(a)));
+	}
+	return 0;
+}
+
+/* A bzImage's protected-mode kernel unpacks in place from 1 MiB: init_size of low RAM. */
+static int bzimage_fits(const struct bzimage *bz, uint64_t low_end)
+{
+	uint64_t kernel_end = X86_HIGH_MEMORY + bz->init_size;
+	char a[32];
+
+	if (kernel_end > low_end)
+		return err_msg(ENOSPC, "needs %s of RAM to unpack; give more --memory",
+			       format_size(kernel_end, a, sizeof(a)));
+	return 0;
+}
+
 static int load_pvh(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *head, size_t got,
 		    uint64_t file_size, uint64_t rsdp)
 {
@@ -204,23 +237,16 @@ static int load_pvh(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *head
 	if (!found)
 		return err_msg(EINVAL, "no PVH entry point (the XEN_ELFNOTE_PHYS32_ENTRY note): "
 				       "build the kernel with CONFIG_PVH=y, or boot its bzImage");
+	if ((r = pvh_segments_fit(&k, low_end)) < 0)
+		return r;
 	for (int i = 0; i < k.nseg; i++) {
 		const struct elf_segment *s = &k.seg[i];
 		uint8_t *dst = gpa_to_hva(vm, s->paddr, s->memsz);
 
-		if (s->paddr < X86_HIGH_MEMORY)
-			return err_msg(EINVAL, "segment %d at 0x%llx is below 1 MiB, where ptvm's "
-					       "boot tables and the firmware area are", i,
-				       (unsigned long long)s->paddr);
-		if (!dst || s->paddr + s->memsz > low_end) {
-			char a[32];
-
-			return err_msg(ENOSPC, "segment %d [0x%llx, 0x%llx) is outside guest RAM "
-					       "(low RAM ends at 0x%llx); the kernel needs %s: give "
-					       "more --memory", i, (unsigned long long)s->paddr,
-				       (unsigned long long)(s->paddr + s->memsz),
-				       (unsigned long long)low_end, format_size(k.end, a, sizeof(a)));
-		}
+		if (!dst)
+			return err_msg(ENOSPC, "segment %d [0x%llx, 0x%llx) is outside guest RAM",
+				       i, (unsigned long long)s->paddr,
+				       (unsigned long long)(s->paddr + s->memsz));
 		if ((r = read_into(fd, cfg->kernel, dst, s->offset, s->filesz)) < 0)
 			return r;
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);
@@ -274,12 +300,10 @@ static int load_bzimage(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *
 	if ((r = bzimage_parse(hdr, got, (size_t)file_size, &bz)) < 0)
 		return r;
 	kernel_end = X86_HIGH_MEMORY + bz.init_size;
-	if (kernel_end > low_end || !(dst = gpa_to_hva(vm, X86_HIGH_MEMORY, bz.kernel_bytes))) {
-		char a[32];
-
-		return err_msg(ENOSPC, "needs %s of RAM to unpack; give more --memory",
-			       format_size(kernel_end, a, sizeof(a)));
-	}
+	if ((r = bzimage_fits(&bz, low_end)) < 0)
+		return r;
+	if (!(dst = gpa_to_hva(vm, X86_HIGH_MEMORY, bz.kernel_bytes)))
+		return err_msg(ENOSPC, "the kernel is outside guest RAM");
 	r = read_into(fd, cfg->kernel, dst, bz.setup_bytes, bz.kernel_bytes);
 	if (r < 0)
 		return r;
@@ -313,6 +337,50 @@ static int load_bzimage(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *
 static bool is_arm64_image(const uint8_t *head, size_t len)
 {
 	return len >= 0x40 && !memcmp(head + 0x38, "ARM\x64", 4);
+}
+
+int arch_check_kernel(const struct vm_config *cfg)
+{
+	static uint8_t head[BZIMAGE_HDR_READ];
+	struct mem_region mem[VM_MAX_MEM];
+	const char *path = cfg->kernel ? cfg->kernel : cfg->payload;
+	uint64_t file_size = 0;
+	size_t got = 0;
+	int fd, r, n;
+
+	if (!path)
+		return 0;
+	/* low RAM as laid out with nothing reserved (the IOMMU can only take more of it;
+	 * arch_load checks again once the layout is final) */
+	n = arch_ram_layout(cfg->memory, 2u << 20, NULL, 0, mem, VM_MAX_MEM);
+	if (n < 0)
+		return n;
+	if ((fd = sys_open(path, O_RDONLY)) < 0)
+		return err_ctx(fd, "%s %s", cfg->kernel ? "kernel" : "payload", path);
+	r = read_head(fd, path, head, sizeof(head), &got, &file_size);
+	sys_close(fd);
+	if (r < 0)
+		return r;
+	if (!cfg->kernel) {
+		if (X86_HIGH_MEMORY + file_size > mem[0].size)
+			r = err_msg(ENOSPC, "%llu bytes from 1 MiB do not fit in guest RAM; give more "
+					    "--memory", (unsigned long long)file_size);
+		return r < 0 ? err_ctx(r, "payload %s", path) : 0;
+	}
+	if (is_arm64_image(head, got)) {
+		r = err_msg(EINVAL, "an arm64 Image; this ptvm runs x86_64 guests");
+	} else if (elf_is_elf(head, got)) {
+		struct elf_kernel k;
+
+		if ((r = elf_kernel_parse(head, got, file_size, &k)) == 0)
+			r = pvh_segments_fit(&k, mem[0].size);
+	} else {
+		struct bzimage bz;
+
+		if ((r = bzimage_parse(head, got, (size_t)file_size, &bz)) == 0)
+			r = bzimage_fits(&bz, mem[0].size);
+	}
+	return r < 0 ? err_ctx(r, "kernel %s", path) : 0;
 }
 
 /* --kernel: a bzImage or an ELF vmlinux, told apart by the file's first bytes. Errors name

@@ -504,6 +504,10 @@ static bool check_one(long k, int e, struct tally *t)
 		t->errors++;
 		return true;
 	}
+	if (k < first_run && o.ret == 2 && strstr(o.out, name) && strstr(o.out, why)) {
+		t->errors++; /* the kernel's pre-check: refused before any VM exists, saying why */
+		return true;
+	}
 	if (k >= first_run && k <= last_run && o.ret == 1 && strstr(o.out, name) &&
 	    strstr(o.out, why)) {
 		t->vm_errors++; /* the VM stopped, saying why */

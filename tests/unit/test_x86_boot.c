@@ -520,6 +520,81 @@ static void fake_vm_free(struct fake_vm *f)
 	free(f->vm.mem[0].hva);
 }
 
+/* Writes LEN bytes to a temporary file; returns its path (static). */
+static const char *temp_kernel(const uint8_t *data, size_t len)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/ptvm-test-check.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static void assert_check(struct vm_config *cfg, const char *want)
+{
+	int r = arch_check_kernel(cfg);
+
+	if (!want) {
+		if (r != 0)
+			fail_msg("refused: %s", err_get());
+		return;
+	}
+	assert_true(r < 0);
+	if (!strstr(err_get(), want))
+		fail_msg("expected '%s' in: %s", want, err_get());
+}
+
+/* What ptvm run refuses with exit 2 before any VM exists: an arm64 Image, a truncated or
+ * foreign file, a kernel or payload larger than guest RAM; a good one passes. */
+static void test_check_kernel(void **state)
+{
+	struct vm_config cfg;
+	uint8_t arm[4096] = { 0 };
+	size_t len;
+	uint8_t *bz = fake_bzimage(&len, 0x020f, XLF_KERNEL_64), *elf;
+	const char *path;
+
+	(void)state;
+	config_init(&cfg);
+	cfg.memory = 64ull << 20;
+	cfg.kernel = path = temp_kernel(bz, len);
+	assert_check(&cfg, NULL);                          /* 1 MiB + 16 MiB in 64 MiB */
+	cfg.memory = 16ull << 20;
+	assert_check(&cfg, "needs 17 MiB of RAM to unpack; give more --memory");
+	unlink(path);
+	cfg.memory = 64ull << 20;
+	cfg.kernel = path = temp_kernel(bz, 1024);         /* cut inside its setup */
+	assert_check(&cfg, "truncated");
+	unlink(path);
+	memcpy(arm + 0x38, "ARM\x64", 4);
+	cfg.kernel = path = temp_kernel(arm, sizeof(arm));
+	assert_check(&cfg, "an arm64 Image; this ptvm runs x86_64 guests");
+	unlink(path);
+	cfg.kernel = path = temp_kernel((const uint8_t *)"#!/bin/sh\n", 10);
+	assert_check(&cfg, "neither a bzImage");
+	unlink(path);
+	elf = fake_vmlinux(&len);
+	cfg.kernel = path = temp_kernel(elf, len);
+	assert_check(&cfg, NULL);
+	cfg.memory = 4ull << 20;                           /* its segment is at 16 MiB */
+	assert_check(&cfg, "is outside guest RAM");
+	unlink(path);
+	cfg.kernel = "/nonexistent/bzImage";
+	assert_check(&cfg, "kernel /nonexistent/bzImage: open");
+	/* a payload: its size from 1 MiB */
+	cfg.kernel = NULL;
+	cfg.payload = path = temp_kernel(bz, len);
+	cfg.memory = 4ull << 20;
+	assert_check(&cfg, NULL);
+	unlink(path);
+	free(bz);
+	free(elf);
+}
+
 static void test_pvh_load(void **state)
 {
 	struct fake_vm *f = calloc(1, sizeof(*f));
@@ -585,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_layout_and_e820),
 		cmocka_unit_test(test_layout_around_reserved),
 		cmocka_unit_test(test_layout_refused),
+		cmocka_unit_test(test_check_kernel),
 		cmocka_unit_test(test_bzimage),
 		cmocka_unit_test(test_elf_parse),
 		cmocka_unit_test(test_pvh_load),

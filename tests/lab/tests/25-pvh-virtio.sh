@@ -28,10 +28,18 @@ run pvh2 --kernel $v --memory 512M --cpus 2 --cmdline "console=ttyS0 quiet"
 check "PVH vmlinux, 2 vCPUs: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
 check "PVH vmlinux, 2 vCPUs: the guest sees 2 CPUs" grep -q "L2-MARKER .* cpus=2 " /tmp/pvh2.log
 
-run small --kernel $v --memory 16M --cmdline "console=ttyS0 quiet"
-check "a vmlinux larger than guest RAM: refused (exit 1, got $rc)" [ "$rc" = 1 ]
+run small --kernel $v --memory 16M --cmdline "console=ttyS0 quiet" --verbose
+check "a vmlinux larger than guest RAM: refused as a usage error (exit 2, got $rc)" [ "$rc" = 2 ]
 check "a vmlinux larger than guest RAM: the message says which segment and what to do" \
   grep -q "kernel $v: segment .* is outside guest RAM .*give more --memory" /tmp/small.err
+check "a vmlinux larger than guest RAM: refused before any VM was created" \
+  sh -c "! grep -q 'VM created' /tmp/small.err"
+# an arm64 Image to this x86_64 ptvm: named for what it is, exit 2, no VM
+printf 'MZ\0\0' >/tmp/arm64.Image; dd if=/dev/zero bs=1 count=52 2>/dev/null >>/tmp/arm64.Image
+printf 'ARM\144' >>/tmp/arm64.Image; dd if=/dev/zero bs=1024 count=4 2>/dev/null >>/tmp/arm64.Image
+run arm64 --kernel /tmp/arm64.Image --memory 64M --verbose
+check "an arm64 Image: refused as a usage error (exit 2, got $rc)" [ "$rc" = 2 ]
+check "an arm64 Image: named as such" grep -q "an arm64 Image; this ptvm runs x86_64 guests" /tmp/arm64.err
 
 # The same text through the virtio console, bzImage and vmlinux, compared byte for byte
 # (the UART's bytes are compared by the serial_burst payload, tests/guest). The vmlinux
