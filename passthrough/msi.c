@@ -75,7 +75,8 @@ static int route(struct pt_dev *d, int i, int n)
 	/* multiple messages: the low bits of data carry the vector number */
 	uint32_t data = (d->msi.data & ~(uint32_t)(n - 1)) | (uint32_t)i;
 
-	return irq_route_msi(d->vm, (uint32_t)d->msi.gsi[i], d->msi.addr, data);
+	return irq_route_msi(d->vm, (uint32_t)d->msi.gsi[i], d->msi.addr, data,
+			     pt_requester_id(d));
 }
 
 /* Each vector's irqfd follows its mask bit. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "passthrough/passthrough.h"
+#include "vmm/arch.h"
 #include "vmm/irq.h"
 #include "vmm/log.h"
 #include "vmm/sys.h"
@@ -21,7 +22,7 @@ static bool vector_live(const struct pt_msix *m, int i)
 	const struct pt_msix_entry *e = &m->table[i];
 
 	return m->enabled && !m->fmask && !(e->ctrl & MSIX_ENTRY_MASKED) &&
-	       (e->addr_lo & 0xfff00000u) == 0xfee00000u && !e->addr_hi;
+	       arch_msi_address_ok((uint64_t)e->addr_hi << 32 | e->addr_lo);
 }
 
 static void vfio_msix(struct pt_dev *d, bool on)
@@ -100,7 +101,8 @@ static void update(struct pt_dev *d, int only)
 				continue;
 			}
 			if (irq_route_msi(d->vm, (uint32_t)m->gsi[i],
-					  e->addr_lo | (uint64_t)e->addr_hi << 32, e->data) < 0) {
+					  e->addr_lo | (uint64_t)e->addr_hi << 32, e->data,
+					  pt_requester_id(d)) < 0) {
 				pt_warn(d, "MSI-X vector %d stays off", i);
 				continue;
 			}

@@ -210,6 +210,12 @@ bool pt_msix_access(struct pt_dev *d, int bar, uint64_t off, void *data, uint32_
 /* iommufd.c */
 int pt_ctx_get(struct vm *vm, int iommufd_fd, struct pt_ctx **out);
 int pt_ctx_read_ranges(struct pt_ctx *ctx);
+/* The guest function's PCI requester ID (bus 0: its slot << 3), which MSI routes carry to
+ * an interrupt controller that tells devices apart by it. */
+static inline uint32_t pt_requester_id(const struct pt_dev *d)
+{
+	return (uint32_t)d->func.slot << 3;
+}
 int pt_ctx_map_ram(struct pt_ctx *ctx);
 /* The memlock hint for a failure to pin guest RAM (ENOMEM from the call that pins). */
 int pt_pin_error(struct vm *vm, int r, const char *call);

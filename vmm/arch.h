@@ -3,6 +3,7 @@
 #ifndef PTVM_ARCH_H
 #define PTVM_ARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,14 @@ int arch_ram_layout(uint64_t ram_size, uint64_t align, const struct gpa_range *r
  * architecture cannot boot: another architecture's kernel, a truncated or corrupt one, one
  * larger than guest RAM. ptvm run exits 2 for it. 0, or -errno with the error set. */
 int arch_check_kernel(const struct vm_config *cfg);
+/* The board's fixed interrupt routes (up to MAX into OUT; x86: the IOAPIC's and PICs'
+ * pins), the first GSI left for MSI routes, and whether MSI routes must carry the PCI
+ * requester ID (KVM_MSI_VALID_DEVID). Returns the number of routes or -errno. */
+int arch_irq_base_routes(struct kvm_irq_routing_entry *out, int max, uint32_t *first_msi,
+			 bool *devid);
+/* Whether an MSI address a guest programs reaches this board's interrupt controller (an
+ * MSI-X vector aimed anywhere else stays off). */
+bool arch_msi_address_ok(uint64_t addr);
 /* VM-wide setup before RAM is registered and vCPUs exist (irqchip, timers). */
 int arch_vm_init(struct vm *vm);
 /* The board's built-in devices (console UART, reset/poweroff, clock). */

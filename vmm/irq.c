@@ -3,55 +3,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/arch.h"
 #include "vmm/sys.h"
 
-#define IOAPIC_PINS 24
-#define PIC_IRQS 16
-#define LEGACY_ROUTES_MAX (IOAPIC_PINS + PIC_IRQS)
+#define BASE_ROUTES_MAX 64
 
 /* KVM_SET_GSI_ROUTING replaces the whole table, so the table is kept here, ready to hand
- * to KVM: a PC's legacy routes first (ISA IRQ n to PIC pin n and IOAPIC pin n, except the
- * PIT's IRQ 0, which reaches the IOAPIC on pin 2 as the MADT's override says, and IRQ 2,
- * the PICs' cascade, which is nothing; PCI GSIs 16-23 to the IOAPIC), then one entry per MSI route in no particular order. A route change edits one
+ * to KVM: the board's fixed routes first (arch_irq_base_routes: on x86 a PC's IOAPIC and
+ * PIC pins), then one entry per MSI route in no particular order. A route change edits one
  * entry in place; removing one moves the last entry into its place. */
 struct irq_routes {
 	pthread_mutex_t lock;
 	uint8_t used[IRQ_MAX_GSI / 8];  /* GSIs handed out */
 	uint16_t at[IRQ_MAX_GSI];       /* entry index of a GSI's MSI route, 0: none */
-	struct kvm_irq_routing *table;  /* the legacy routes + up to IRQ_MAX_GSI entries */
-	uint32_t legacy;                /* how many legacy routes the table starts with */
+	struct kvm_irq_routing *table;  /* the base routes + up to IRQ_MAX_GSI entries */
+	uint32_t base;                  /* how many base routes the table starts with */
+	uint32_t first_msi;             /* the lowest GSI an MSI route may take */
+	bool devid;                     /* MSI routes carry the requester ID (an ITS) */
 };
 
 int irq_init(struct vm *vm)
 {
 	struct irq_routes *ir = calloc(1, sizeof(*ir));
 	struct kvm_irq_routing *t;
+	int n;
 
 	if (!ir)
 		return err_msg(ENOMEM, "out of memory");
-	t = calloc(1, sizeof(*t) + (LEGACY_ROUTES_MAX + IRQ_MAX_GSI) * sizeof(t->entries[0]));
+	t = calloc(1, sizeof(*t) + (BASE_ROUTES_MAX + IRQ_MAX_GSI) * sizeof(t->entries[0]));
 	if (!t) {
 		free(ir);
 		return err_msg(ENOMEM, "out of memory");
 	}
-	for (uint32_t gsi = 0; gsi < IOAPIC_PINS; gsi++) {
-		if (gsi == 2)
-			continue;
-		t->entries[t->nr++] = (struct kvm_irq_routing_entry){
-			.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
-			.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = gsi ? gsi : 2 } };
-		if (gsi < PIC_IRQS)
-			t->entries[t->nr++] = (struct kvm_irq_routing_entry){
-				.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
-				.u.irqchip = { .irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER
-								 : KVM_IRQCHIP_PIC_SLAVE,
-					       .pin = gsi % 8 } };
+	n = arch_irq_base_routes(t->entries, BASE_ROUTES_MAX, &ir->first_msi, &ir->devid);
+	if (n < 0 || ir->first_msi >= IRQ_MAX_GSI) {
+		free(t);
+		free(ir);
+		return err_msg(EINVAL, "the board's interrupt routes");
 	}
-	for (uint32_t gsi = 0; gsi < IOAPIC_PINS; gsi++)
+	t->nr = (uint32_t)n;
+	for (uint32_t gsi = 0; gsi < ir->first_msi; gsi++)
 		ir->used[gsi / 8] |= (uint8_t)(1 << (gsi % 8)); /* never handed out */
 	pthread_mutex_init(&ir->lock, NULL);
 	ir->table = t;
-	ir->legacy = t->nr;
+	ir->base = t->nr;
 	vm->irq = ir;
 	return 0;
 }
@@ -80,7 +75,7 @@ int irq_alloc_gsi(struct vm *vm)
 	int gsi = -1;
 
 	pthread_mutex_lock(&ir->lock);
-	for (int g = IOAPIC_PINS; g < IRQ_MAX_GSI; g++)
+	for (int g = (int)ir->first_msi; g < IRQ_MAX_GSI; g++)
 		if (!(ir->used[g / 8] & (1 << (g % 8)))) {
 			ir->used[g / 8] |= (uint8_t)(1 << (g % 8));
 			gsi = g;
@@ -88,10 +83,10 @@ int irq_alloc_gsi(struct vm *vm)
 		}
 	pthread_mutex_unlock(&ir->lock);
 	return gsi >= 0 ? gsi : err_msg(ENOSPC, "all %d interrupt routes are in use",
-					IRQ_MAX_GSI - IOAPIC_PINS);
+					IRQ_MAX_GSI - (int)ir->first_msi);
 }
 
-int irq_route_msi(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data)
+int irq_route_msi(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data, uint32_t devid)
 {
 	struct irq_routes *ir = vm->irq;
 	struct kvm_irq_routing_entry e = {
@@ -100,7 +95,11 @@ int irq_route_msi(struct vm *vm, uint32_t gsi, uint64_t addr, uint32_t data)
 			   .data = data } };
 	int r;
 
-	if (gsi < IOAPIC_PINS || gsi >= IRQ_MAX_GSI)
+	if (ir->devid) {
+		e.flags = KVM_MSI_VALID_DEVID;
+		e.u.msi.devid = devid;
+	}
+	if (gsi < ir->first_msi || gsi >= IRQ_MAX_GSI)
 		return err_msg(EINVAL, "bad MSI route GSI %u", gsi);
 	pthread_mutex_lock(&ir->lock);
 	if (!ir->at[gsi])
@@ -117,7 +116,7 @@ int irq_free_gsi(struct vm *vm, uint32_t gsi)
 	struct kvm_irq_routing *t;
 	int r = 0;
 
-	if (!ir || gsi < IOAPIC_PINS || gsi >= IRQ_MAX_GSI)
+	if (!ir || gsi < ir->first_msi || gsi >= IRQ_MAX_GSI)
 		return 0;
 	pthread_mutex_lock(&ir->lock);
 	t = ir->table;
@@ -142,7 +141,7 @@ int irq_routes_in_use(struct vm *vm)
 	int n;
 
 	pthread_mutex_lock(&ir->lock);
-	n = (int)(ir->table->nr - ir->legacy);
+	n = (int)(ir->table->nr - ir->base);
 	pthread_mutex_unlock(&ir->lock);
 	return n;
 }

@@ -4,6 +4,7 @@
 #ifndef PTVM_ARM64_IMAGE_H
 #define PTVM_ARM64_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
