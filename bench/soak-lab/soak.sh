@@ -2,7 +2,9 @@
 # and 4 vCPUs, and every SOAK_EVERY rounds with 1 vCPU and as the NIC guest, ptvm beside
 # QEMU 10 on L1's KVM: microvm every round, q35 every second round, and q35 with 4 vCPUs
 # only every SOAK_EVERY rounds (some L1 boots hang it every time, with the lab's own
-# signature: docs/soak.md; 100 s lost per try). Each boot prints one line
+# signature: docs/soak.md; 100 s lost per try). SOAK_CASES replaces the rotation with its
+# own list (e.g. "dump": 1 vCPU with the e1000e assigned, reading every PCI function's
+# config space through sysfs SOAK_DUMP_LOOPS times, the lab's most exit-heavy phase). Each boot prints one line
 #   soak vmm=V case=C round=R rc=N secs=S kind=K
 # and a failed one its console and stderr tail and what L1's KVM traced of it (a ring of
 # kvm_exit, kvm_inj_exception, kvm_cr, kvm_msr, kvm_apic_ipi, ... cleared before each boot).
@@ -54,6 +56,7 @@ boot() {
   case $case in
     smp1) cpus=1 mem=256 ;; smp2) cpus=2 mem=512 ;; smp4) cpus=4 mem=1024 ;;
     nic) cpus=1 mem=256 action=l2.action=nic ;;
+    dump) cpus=1 mem=256 action="l2.action=dumploop l2.loops=$SOAK_DUMP_LOOPS" ;;
   esac
   cl="console=ttyS0 quiet $action $SOAK_CMDLINE"
   [ -w $T/trace ] && echo >$T/trace
@@ -61,12 +64,12 @@ boot() {
   case $vmm in
     ptvm)
       set -- ptvm run --kernel $k --initrd $i --cpus $cpus --memory ${mem}M --cmdline "$cl" --console stdio
-      [ $case = nic ] && set -- "$@" --device vfio,bdf=$nic ;;
+      { [ $case = nic ] || [ $case = dump ]; } && set -- "$@" --device vfio,bdf=$nic ;;
     microvm)
       set -- qemu-system-x86_64 $qemu_common -smp $cpus -m ${mem}M -M microvm -append "$cl" ;;
     q35)
       set -- qemu-system-x86_64 $qemu_common -smp $cpus -m ${mem}M -M q35 -append "$cl"
-      [ $case = nic ] && set -- "$@" -object iommufd,id=iommufd0 \
+      { [ $case = nic ] || [ $case = dump ]; } && set -- "$@" -object iommufd,id=iommufd0 \
         -device vfio-pci,host=$nic,iommufd=iommufd0,rombar=0 ;;
   esac
   echo "soak-start vmm=$vmm case=$case round=$round"
@@ -75,7 +78,8 @@ boot() {
   tr -d '\r' </tmp/$name.log >/tmp/$name.txt
   if grep -q "L2-MARKER .* cpus=$cpus " /tmp/$name.txt; then marker=1; else marker=0; fi
   if [ $rc = 0 ] && [ $marker = 1 ] &&
-     { [ $case != nic ] || grep -q "L2-NIC: ping ok" /tmp/$name.txt; }; then kind=ok
+     { [ $case != nic ] || grep -q "L2-NIC: ping ok" /tmp/$name.txt; } &&
+     { [ $case != dump ] || grep -q "L2-DUMPLOOP: rounds=$SOAK_DUMP_LOOPS " /tmp/$name.txt; }; then kind=ok
   elif grep -q "triple fault" /tmp/$name.err; then kind=triple-fault
   elif [ $hung != 0 ] && grep -q "L2-MARKER" /tmp/$name.txt; then kind=hang-after-marker
   elif [ $hung != 0 ]; then kind=hang-before-marker
@@ -87,6 +91,7 @@ boot() {
   fi
   [ $hung = 2 ] && kind=$kind-sigkill # SIGTERM did not end it
   echo "soak vmm=$vmm case=$case round=$round rc=$rc secs=$(awk "BEGIN {printf \"%.2f\", $e - $s}") kind=$kind"
+  grep "L2-DUMPLOOP" /tmp/$name.txt | sed "s/^/SOAK-DUMP $vmm $round: /"
   [ $kind = ok ] && return
   tail -40 /tmp/$name.txt | sed "s/^/SOAK-CONSOLE $vmm $case $round: /"
   tail -20 /tmp/$name.err | sed "s/^/SOAK-STDERR $vmm $case $round: /"
@@ -103,10 +108,12 @@ echo "soak: $SOAK_ROUNDS rounds, extra command line '$SOAK_CMDLINE', VMMs: $SOAK
 for round in $(seq 1 $SOAK_ROUNDS); do
   cases="smp2 smp4"
   [ $((round % SOAK_EVERY)) = 0 ] && cases="smp1 smp2 smp4 nic"
+  [ -n "$SOAK_CASES" ] && cases=$SOAK_CASES
   for c in $cases; do
     for v in $SOAK_VMMS; do
       case $v-$c in
-        microvm-nic) continue ;;                    # no PCI bus on microvm
+        microvm-nic|microvm-dump) continue ;;       # no PCI bus on microvm
+        q35-dump) ;;                                # the config-read case: every time
         q35-nic) ;;                                 # the NIC guest: every time
         q35-smp4) [ $((round % SOAK_EVERY)) = 0 ] || continue ;; # 100 s per hang (above)
         q35-*) [ $((round % 2)) = 0 ] || continue ;;

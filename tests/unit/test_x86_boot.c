@@ -554,14 +554,14 @@ static void test_check_kernel(void **state)
 {
 	struct vm_config cfg;
 	uint8_t arm[4096] = { 0 };
-	size_t len;
-	uint8_t *bz = fake_bzimage(&len, 0x020f, XLF_KERNEL_64), *elf;
+	size_t len, bz_len;
+	uint8_t *bz = fake_bzimage(&bz_len, 0x020f, XLF_KERNEL_64), *elf;
 	const char *path;
 
 	(void)state;
 	config_init(&cfg);
 	cfg.memory = 64ull << 20;
-	cfg.kernel = path = temp_kernel(bz, len);
+	cfg.kernel = path = temp_kernel(bz, bz_len);
 	assert_check(&cfg, NULL);                          /* 1 MiB + 16 MiB in 64 MiB */
 	cfg.memory = 16ull << 20;
 	assert_check(&cfg, "needs 17 MiB of RAM to unpack; give more --memory");
@@ -587,7 +587,7 @@ static void test_check_kernel(void **state)
 	assert_check(&cfg, "kernel /nonexistent/bzImage: open");
 	/* a payload: its size from 1 MiB */
 	cfg.kernel = NULL;
-	cfg.payload = path = temp_kernel(bz, len);
+	cfg.payload = path = temp_kernel(bz, bz_len);
 	cfg.memory = 4ull << 20;
 	assert_check(&cfg, NULL);
 	unlink(path);

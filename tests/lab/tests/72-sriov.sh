@@ -34,6 +34,7 @@ start() { # LOG VF IP
     --cmdline "console=ttyS0 quiet l2.action=zoo l2.ip=$3" --console stdio <$1.in >$1 2>&1 &
 }
 s=$(cut -d' ' -f1 /proc/uptime)
+kvm_trace_start
 start /tmp/vf0.log $vf0 15; p0=$!; exec 7>/tmp/vf0.log.in
 start /tmp/vf1.log $vf1 16; p1=$!; exec 8>/tmp/vf1.log.in
 n=0
@@ -53,13 +54,16 @@ kill -TERM $p0 $p1 2>/dev/null; sleep 1; kill -TERM $p0 $p1 2>/dev/null # twice:
 wait $p0; r0=$?
 wait $p1; r1=$?
 exec 7>&- 8>&-
+{ [ "$r0" = 0 ] && [ "$r1" = 0 ]; } || kvm_trace_dump vf-guests
+rc=$r0; exit_why /tmp/vf0.log; why0=$why
+rc=$r1; exit_why /tmp/vf1.log; why1=$why
 e=$(cut -d' ' -f1 /proc/uptime)
 for v in 0 1; do
   tr -d '\r' </tmp/vf$v.log >/tmp/vf$v.txt; mv /tmp/vf$v.txt /tmp/vf$v.log
   without_dump /tmp/vf$v.log
 done
-check "VF guest 0: ptvm exits 0 (got $r0)" [ "$r0" = 0 ]
-check "VF guest 1: ptvm exits 0 (got $r1)" [ "$r1" = 0 ]
+check "VF guest 0: ptvm exits 0 (got $r0$why0)" [ "$r0" = 0 ]
+check "VF guest 1: ptvm exits 0 (got $r1$why1)" [ "$r1" = 0 ]
 for v in 0 1; do
   vf=$(eval echo \$vf$v)
   check "VF guest $v: igbvf drives its VF" grep -q "L2-NET: eth0 pci=$g driver=igbvf " /tmp/vf$v.log
