@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "vmm/console.h"
+#include "vmm/rx_fifo.h"
 
 /* Register offsets and bits (ARM PrimeCell UART (PL011) Technical Reference Manual). */
 enum {
@@ -29,15 +30,14 @@ struct pl011 {
 	int level;
 	uint32_t ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc, dmacr;
 	uint32_t ris_tx; /* the transmit interrupt: raised as each byte goes, cleared by ICR */
-	uint8_t rx[RX_SIZE];
-	unsigned rx_head, rx_count;
+	struct rx_fifo rx;
 };
 
 /* Receive and receive-timeout are raised while the FIFO holds data: the driver reads
  * until the flag register says empty. */
 static uint32_t ris(const struct pl011 *u)
 {
-	return u->ris_tx | (u->rx_count ? INT_RX | INT_RT : 0);
+	return u->ris_tx | (u->rx.count ? INT_RX | INT_RT : 0);
 }
 
 static void update_irq(struct pl011 *u)
@@ -50,12 +50,6 @@ static void update_irq(struct pl011 *u)
 	}
 }
 
-static void rx_push(struct pl011 *u, uint8_t c)
-{
-	if (u->rx_count < RX_SIZE) /* a full FIFO drops input, as real hardware would */
-		u->rx[(u->rx_head + u->rx_count++) % RX_SIZE] = c;
-}
-
 static void pl011_rx(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct pl011 *u = opaque;
@@ -63,32 +57,25 @@ static void pl011_rx(void *opaque, const uint8_t *buf, size_t len)
 	pthread_mutex_lock(&u->lock);
 	if (!(u->cr & CR_LBE))
 		for (size_t i = 0; i < len; i++)
-			rx_push(u, buf[i]);
+			rx_fifo_push(&u->rx, buf[i]);
 	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 }
 
 static uint32_t reg_read(struct pl011 *u, uint64_t off)
 {
-	uint32_t v = 0;
-
 	if (off >= PERIPH_ID && off < PERIPH_ID + 16)
 		return periph_id[(off - PERIPH_ID) / 4];
 	if (off >= CELL_ID && off < CELL_ID + 16)
 		return cell_id[(off - CELL_ID) / 4];
 	switch (off) {
 	case DR:
-		if (u->rx_count) {
-			v = u->rx[u->rx_head];
-			u->rx_head = (u->rx_head + 1) % RX_SIZE;
-			u->rx_count--;
-		}
-		return v;
+		return rx_fifo_pop(&u->rx);
 	case RSR_ECR:
 		return 0; /* no framing, parity, break or overrun error ever */
 	case FR:
-		return FR_TXFE | FR_CTS | (u->rx_count ? 0 : FR_RXFE) |
-		       (u->rx_count == RX_SIZE ? FR_RXFF : 0);
+		return FR_TXFE | FR_CTS | (u->rx.count ? 0 : FR_RXFE) |
+		       (u->rx.count == u->rx.size ? FR_RXFF : 0);
 	case ILPR: return u->ilpr;
 	case IBRD: return u->ibrd;
 	case FBRD: return u->fbrd;
@@ -110,7 +97,7 @@ static void reg_write(struct pl011 *u, uint64_t off, uint32_t v)
 		uint8_t c = (uint8_t)v;
 
 		if (u->cr & CR_LBE)
-			rx_push(u, c);
+			rx_fifo_push(&u->rx, c);
 		else if (u->vm->console)
 			console_write(u->vm->console, &c, 1);
 		u->ris_tx = INT_TX; /* gone at once: the FIFO is below any trigger level */
@@ -183,6 +170,7 @@ int pl011_create(struct vm *vm, struct bus *bus, uint64_t base, uint32_t irq)
 	u->dev.teardown = pl011_teardown;
 	u->vm = vm;
 	u->irq = irq;
+	u->rx.size = RX_SIZE;
 	u->cr = CR_TXE | CR_RXE; /* the reset value */
 	u->ifls = 0x12;          /* both FIFOs at half */
 	pthread_mutex_init(&u->lock, NULL);

@@ -7,6 +7,7 @@
 
 #include "vmm/coalesced.h"
 #include "vmm/console.h"
+#include "vmm/rx_fifo.h"
 
 enum {
 	RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7,
@@ -17,7 +18,6 @@ enum {
 	MCR_OUT2 = 0x08, MCR_LOOP = 0x10, MCR_MASK = 0x1f,
 	LSR_DR = 0x01, LSR_THRE = 0x20, LSR_TEMT = 0x40,
 	MSR_CTS = 0x10, MSR_DSR = 0x20, MSR_RI = 0x40, MSR_DCD = 0x80,
-	RX_SIZE = 256,
 };
 
 struct serial {
@@ -31,15 +31,14 @@ struct serial {
 	uint64_t base;		/* port of the transmit register, 0 for an MMIO UART */
 	bool coalescing;	/* KVM queues transmit register writes (vmm/coalesced.h) */
 	bool cannot_coalesce;
-	uint8_t rx[RX_SIZE];
-	unsigned rx_head, rx_count;
+	struct rx_fifo rx;
 };
 
 static uint8_t iir(const struct serial *s)
 {
 	uint8_t fifo = (s->fcr & FCR_ENABLE) ? IIR_FIFO : 0;
 
-	if ((s->ier & IER_RDI) && s->rx_count)
+	if ((s->ier & IER_RDI) && s->rx.count)
 		return fifo | IIR_RDI;
 	if ((s->ier & IER_THRI) && s->thre_pending)
 		return fifo | IIR_THRI;
@@ -57,12 +56,6 @@ static void update_irq(struct serial *s)
 	}
 }
 
-static void rx_push(struct serial *s, uint8_t c)
-{
-	if (s->rx_count < RX_SIZE) /* a full FIFO drops input, as real hardware would */
-		s->rx[(s->rx_head + s->rx_count++) % RX_SIZE] = c;
-}
-
 static void serial_rx(void *opaque, const uint8_t *buf, size_t len)
 {
 	struct serial *s = opaque;
@@ -70,7 +63,7 @@ static void serial_rx(void *opaque, const uint8_t *buf, size_t len)
 	pthread_mutex_lock(&s->lock);
 	if (!(s->mcr & MCR_LOOP))
 		for (size_t i = 0; i < len; i++)
-			rx_push(s, buf[i]);
+			rx_fifo_push(&s->rx, buf[i]);
 	update_irq(s);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -106,12 +99,7 @@ static uint8_t reg_read(struct serial *s, unsigned reg)
 	case RBR_THR:
 		if (s->lcr & LCR_DLAB)
 			return s->dll;
-		if (s->rx_count) {
-			v = s->rx[s->rx_head];
-			s->rx_head = (s->rx_head + 1) % RX_SIZE;
-			s->rx_count--;
-		}
-		return v;
+		return rx_fifo_pop(&s->rx);
 	case IER:
 		return (s->lcr & LCR_DLAB) ? s->dlm : s->ier;
 	case IIR_FCR:
@@ -130,7 +118,7 @@ static uint8_t reg_read(struct serial *s, unsigned reg)
 			set_coalescing(s, true);
 		if (s->coalescing)
 			coalesced_kick(s->vm);
-		return LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0);
+		return LSR_THRE | LSR_TEMT | (s->rx.count ? LSR_DR : 0);
 	case MSR:
 		if (s->mcr & MCR_LOOP) /* outputs looped back to inputs */
 			return (uint8_t)(((s->mcr & 0x02) ? MSR_CTS : 0) | ((s->mcr & 0x01) ? MSR_DSR : 0) |
@@ -151,7 +139,7 @@ static void reg_write(struct serial *s, unsigned reg, uint8_t v)
 			return;
 		}
 		if (s->mcr & MCR_LOOP)
-			rx_push(s, v);
+			rx_fifo_push(&s->rx, v);
 		else if (s->vm->console)
 			console_write(s->vm->console, &v, 1);
 		s->thre_pending = true; /* sent at once: the holding register is empty again */
@@ -169,7 +157,7 @@ static void reg_write(struct serial *s, unsigned reg, uint8_t v)
 		return;
 	case IIR_FCR:
 		if (v & FCR_CLEAR_RX)
-			s->rx_count = 0;
+			s->rx.count = 0;
 		s->fcr = v & FCR_ENABLE;
 		return;
 	case LCR:
@@ -225,6 +213,7 @@ int serial_create(struct vm *vm, struct bus *bus, uint64_t base, uint32_t irq)
 	s->dev.teardown = serial_teardown;
 	s->vm = vm;
 	s->irq = irq;
+	s->rx.size = RX_FIFO_MAX;
 	pthread_mutex_init(&s->lock, NULL);
 	r = bus_add(bus, base, 8, serial_io, s, "serial");
 	if (r < 0) {

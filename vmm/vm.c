@@ -46,6 +46,8 @@ static void log_layout(const struct vm *vm)
 	char line[512], sz[32];
 	size_t o = 0;
 
+	if (!log_verbose)
+		return;
 	for (int i = 0; i < vm->nmem && o < sizeof(line); i++)
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s[0x%llx, 0x%llx] (%s)",
 				      i ? ", " : "", (unsigned long long)vm->mem[i].gpa,

@@ -76,7 +76,8 @@ static int write_cpus(void *fdt, const struct arm64_board *b)
 		TRY(prop_cells(fdt, "reg", reg, 2));
 		TRY(fdt_end_node(fdt));
 	}
-	return fdt_end_node(fdt) < 0 ? -ENOSPC : 0;
+	TRY(fdt_end_node(fdt));
+	return 0;
 }
 
 static int write_gic(void *fdt, const struct arm64_board *b)
@@ -223,6 +224,39 @@ static int write_chosen(void *fdt, const struct arm64_board *b)
 	return 0;
 }
 
+static int write_memory(void *fdt, const struct arm64_board *b)
+{
+	for (int i = 0; i < b->nmem; i++) {
+		TRY(begin_at(fdt, "memory", b->mem[i].base));
+		TRY(fdt_property_string(fdt, "device_type", "memory"));
+		TRY(prop_reg(fdt, &b->mem[i], 1));
+		TRY(fdt_end_node(fdt));
+	}
+	return 0;
+}
+
+/* The whole tree: 0, -ENOSPC or -EINVAL. */
+static int write_tree(void *fdt, int size, const struct arm64_board *b)
+{
+	int r;
+
+	TRY(fdt_create(fdt, size));
+	TRY(fdt_finish_reservemap(fdt));
+	TRY(fdt_begin_node(fdt, ""));
+	TRY(fdt_property_string(fdt, "compatible", "linux,dummy-virt"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_u32(fdt, "interrupt-parent", PH_GIC));
+	if ((r = write_chosen(fdt, b)) < 0 || (r = write_memory(fdt, b)) < 0 ||
+	    (r = write_cpus(fdt, b)) < 0 || (r = write_gic(fdt, b)) < 0 ||
+	    (r = write_timer_psci_clock(fdt, b)) < 0 || (r = write_uart(fdt, b)) < 0 ||
+	    (r = write_pci(fdt, b)) < 0)
+		return r;
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_finish(fdt));
+	return 0;
+}
+
 int arm64_fdt_build(void *buf, size_t size, const struct arm64_board *b)
 {
 	int r;
@@ -236,34 +270,8 @@ int arm64_fdt_build(void *buf, size_t size, const struct arm64_board *b)
 	if (b->ecam.size < (1u << 20) || b->ecam.size > (256u << 20) || (b->ecam.size & 0xfffff))
 		return err_msg(EINVAL, "device tree: an ECAM window of 0x%llx bytes (1 to 256 "
 				       "MiB, whole buses)", (unsigned long long)b->ecam.size);
-	if (size > INT32_MAX)
-		size = INT32_MAX;
-	if ((r = fdt_create(buf, (int)size)) < 0 || (r = fdt_finish_reservemap(buf)) < 0 ||
-	    (r = fdt_begin_node(buf, "")) < 0)
-		goto nospace;
-	if ((r = fdt_property_string(buf, "compatible", "linux,dummy-virt")) < 0 ||
-	    (r = fdt_property_u32(buf, "#address-cells", 2)) < 0 ||
-	    (r = fdt_property_u32(buf, "#size-cells", 2)) < 0 ||
-	    (r = fdt_property_u32(buf, "interrupt-parent", PH_GIC)) < 0)
-		goto nospace;
-	if ((r = write_chosen(buf, b)) < 0)
-		goto fail;
-	for (int i = 0; i < b->nmem; i++) {
-		if ((r = begin_at(buf, "memory", b->mem[i].base)) < 0 ||
-		    (r = fdt_property_string(buf, "device_type", "memory")) < 0 ||
-		    (r = prop_reg(buf, &b->mem[i], 1)) < 0 || (r = fdt_end_node(buf)) < 0)
-			goto nospace;
-	}
-	if ((r = write_cpus(buf, b)) < 0 || (r = write_gic(buf, b)) < 0 ||
-	    (r = write_timer_psci_clock(buf, b)) < 0 || (r = write_uart(buf, b)) < 0 ||
-	    (r = write_pci(buf, b)) < 0)
-		goto fail;
-	if ((r = fdt_end_node(buf)) < 0 || (r = fdt_finish(buf)) < 0)
-		goto nospace;
+	if ((r = write_tree(buf, size > INT32_MAX ? INT32_MAX : (int)size, b)) < 0)
+		return err_msg(-r, "device tree: %s", r == -ENOSPC ? "larger than the room for it"
+								 : "libfdt refused a node");
 	return (int)fdt_totalsize(buf);
-nospace:
-	r = r == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
-fail:
-	return err_msg(-r, "device tree: %s", r == -ENOSPC ? "larger than the room for it"
-							 : "libfdt refused a node");
 }
