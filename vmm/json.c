@@ -146,7 +146,7 @@ static const char *string_end(const char *s, const char *end)
 				if (hexval(s[i]) < 0)
 					return NULL;
 			s += 4;
-		} else if (!strchr("\"\\/bfnrt", *s)) {
+		} else if (!*s || !strchr("\"\\/bfnrt", *s)) { /* strchr finds the NUL too */
 			return NULL;
 		}
 	}
