@@ -4,7 +4,8 @@
 # only every SOAK_EVERY rounds (some L1 boots hang it every time, with the lab's own
 # signature: docs/soak.md; 100 s lost per try). SOAK_CASES replaces the rotation with its
 # own list (e.g. "dump": 1 vCPU with the e1000e assigned, reading every PCI function's
-# config space through sysfs SOAK_DUMP_LOOPS times, the lab's most exit-heavy phase). Each boot prints one line
+# config space through sysfs SOAK_DUMP_LOOPS times, the lab's most exit-heavy phase;
+# "vfpair": two guests at once with an igb VF each, below). Each boot prints one line
 #   soak vmm=V case=C round=R rc=N secs=S kind=K
 # and a failed one its console and stderr tail and what L1's KVM traced of it (a ring of
 # kvm_exit, kvm_inj_exception, kvm_cr, kvm_msr, kvm_apic_ipi, ... cleared before each boot).
@@ -104,6 +105,68 @@ boot() {
   fi
 }
 
+# vfpair VMM ROUND: the 72-sriov sequence, the lab's most failure-prone: two 1-vCPU guests
+# at once, each with an igb VF (q35: vfio-pci on iommufd), each dumping every PCI
+# function's config space in hex to its UART (l2.hexdump=1: about 26 KB, every byte an
+# exit), then pinging through its VF; one line per guest, case=vfpair
+vf_ready=0
+vfpair() {
+  local vmm=$1 round=$2 g pids="" s e cl vf
+  if [ $vf_ready = 0 ]; then
+    pf=$IGB_PF
+    ip link set "$(ls /sys/bus/pci/devices/$pf/net | head -1)" up
+    echo 0 >/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe
+    echo 2 >/sys/bus/pci/devices/$pf/sriov_numvfs
+    vfs="$(basename "$(readlink /sys/bus/pci/devices/$pf/virtfn0)") $(basename "$(readlink /sys/bus/pci/devices/$pf/virtfn1)")"
+    for vf in $vfs; do bind_vfio $vf; done
+    vf_ready=1
+  fi
+  [ -w $T/trace ] && { echo >$T/trace; echo 1 >$T/tracing_on; }
+  echo "soak-start vmm=$vmm case=vfpair round=$round"
+  s=$(cut -d' ' -f1 /proc/uptime) g=0
+  for vf in $vfs; do
+    cl="console=ttyS0 quiet l2.action=zoo l2.hexdump=1 l2.ip=$((15 + g)) $SOAK_CMDLINE"
+    rm -f /tmp/vfpair$g.in; mkfifo /tmp/vfpair$g.in
+    if [ $vmm = ptvm ]; then
+      ptvm run --kernel $k --initrd $i --memory 256M --device vfio,bdf=$vf,slot=3 \
+        --cmdline "$cl" --console stdio </tmp/vfpair$g.in >/tmp/vfpair$g.log 2>&1 &
+    else
+      qemu-system-x86_64 $qemu_common -smp 1 -m 256M -M q35 -append "$cl" \
+        -object iommufd,id=iommufd0 -device vfio-pci,host=$vf,iommufd=iommufd0,rombar=0 \
+        </tmp/vfpair$g.in >/tmp/vfpair$g.log 2>&1 &
+    fi
+    pids="$pids $!"
+    eval "exec $((7 + g))>/tmp/vfpair$g.in"
+    g=$((g + 1))
+  done
+  set -- $pids
+  n=0 # both dump, then both go on (as in 72-sriov); 90 s at most for all
+  while [ $n -lt 900 ] && ! { grep -q L2-DUMPED /tmp/vfpair0.log && grep -q L2-DUMPED /tmp/vfpair1.log; }; do
+    kill -0 $1 2>/dev/null && kill -0 $2 2>/dev/null || break
+    sleep 0.1; n=$((n + 1))
+  done
+  (echo go >&7) 2>/dev/null; (echo go >&8) 2>/dev/null
+  while [ $n -lt 900 ] && { kill -0 $1 2>/dev/null || kill -0 $2 2>/dev/null; }; do sleep 0.1; n=$((n + 1)); done
+  kill -KILL $1 $2 2>/dev/null
+  e=$(cut -d' ' -f1 /proc/uptime)
+  for g in 0 1; do
+    wait $1; rc=$?; shift
+    tr -d '\r' </tmp/vfpair$g.log >/tmp/vfpair$g.txt
+    if [ $rc = 0 ] && grep -q "L2-NET: eth0 ping ok" /tmp/vfpair$g.txt && grep -q "Power down" /tmp/vfpair$g.txt; then kind=ok
+    elif grep -q "triple fault" /tmp/vfpair$g.txt; then kind=triple-fault
+    elif [ $rc = 0 ] && [ $vmm != ptvm ]; then kind=reset # QEMU -no-reboot: a triple fault ends it with 0
+    elif [ $rc = 137 ]; then kind=hang
+    else kind=exit-$rc
+    fi
+    echo "soak vmm=$vmm case=vfpair round=$round rc=$rc secs=$(awk "BEGIN {printf \"%.2f\", $e - $s}") kind=$kind"
+    [ $kind = ok ] && continue
+    grep -v '^HEX\|^RES \|^PCIZ ' /tmp/vfpair$g.txt | tail -20 | sed "s/^/SOAK-CONSOLE $vmm vfpair $round: guest $g: /"
+    [ -r $T/trace ] && grep -iE 'kvm_inj_exception: #[DP]F|shutdown|triple' $T/trace | tail -20 |
+      sed "s/^/SOAK-TRACE-KEY $vmm vfpair $round: /"
+  done
+  exec 7>&- 8>&-
+}
+
 echo "soak: $SOAK_ROUNDS rounds, extra command line '$SOAK_CMDLINE', VMMs: $SOAK_VMMS"
 for round in $(seq 1 $SOAK_ROUNDS); do
   cases="smp2 smp4"
@@ -112,7 +175,8 @@ for round in $(seq 1 $SOAK_ROUNDS); do
   for c in $cases; do
     for v in $SOAK_VMMS; do
       case $v-$c in
-        microvm-nic|microvm-dump) continue ;;       # no PCI bus on microvm
+        microvm-nic|microvm-dump|microvm-vfpair) continue ;; # no PCI bus on microvm
+        *-vfpair) vfpair $v $round; continue ;;
         q35-dump) ;;                                # the config-read case: every time
         q35-nic) ;;                                 # the NIC guest: every time
         q35-smp4) [ $((round % SOAK_EVERY)) = 0 ] || continue ;; # 100 s per hang (above)
