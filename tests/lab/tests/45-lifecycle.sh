@@ -14,7 +14,7 @@ s=$(cut -d' ' -f1 /proc/uptime)
 kvm_trace_start
 ptvm run --kernel /lab/files/bzImage --initrd /lab/files/l2-initrd.gz --memory 256M \
   --cmdline "console=ttyS0 quiet l2.acpid=1 l2.action=echo l2.action=nic l2.hold=1" \
-  --device vfio,bdf=$nic --api unix:$sock --console unix:$con --console-log $clog \
+  --device vfio,bdf=$nic --api unix:$sock --console unix:$con --console-log $clog --verbose \
   </dev/null >/tmp/managed.log 2>&1 & pid=$!
 n=0
 while [ $n -lt 1200 ] && ! grep -q L2-READY $clog 2>/dev/null && kill -0 $pid 2>/dev/null; do
@@ -35,7 +35,7 @@ exec 7>/tmp/attach.in
 sleep 1
 (echo "typed through ptvm console" >&7) 2>/dev/null # a subshell: a gone reader ends only it
 n=0
-while [ $n -lt 300 ] && ! grep -q L2-HOLDING $clog; do sleep 0.1; n=$((n + 1)); done
+while [ $n -lt 300 ] && ! grep -q L2-HOLDING $clog && kill -0 $pid 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
 check "ptvm console: the guest read the line typed into it" \
   grep -q "L2-ECHO: typed through ptvm console" /tmp/attached.out
 kill $apid 2>/dev/null; wait $apid 2>/dev/null; exec 7>&-
@@ -63,6 +63,7 @@ while [ $n -lt 300 ] && kill -0 $pid 2>/dev/null; do sleep 0.1; n=$((n + 1)); do
 kill -0 $pid 2>/dev/null && { kill -TERM $pid; sleep 1; kill -TERM $pid; }
 wait $pid; rc=$?
 e=$(cut -d' ' -f1 /proc/uptime)
+[ $rc = 0 ] || kvm_trace_dump managed
 cat /tmp/managed.log
 check "managed guest: ptvm exits 0 after the powerdown (got $rc)" [ "$rc" = 0 ]
 check "managed guest: acpid ran the power button's handler" grep -q "L2-POWER-BUTTON: powering off" $clog
