@@ -102,6 +102,10 @@ panicked() { # LOG ARGS...: a panicked guest, its ptvm's pid in pid
   while [ $n -lt 300 ] && ! grep -q "Kernel panic" $log 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
   check "kernel without initrd panics (VFS: unable to mount root)" grep -q "Kernel panic" $log
 }
+if [ "$LAB_KERNEL" != 7.2 ]; then # ptvm's own signal handling: no kernel in it
+  skip "a panicked guest and SIGTERM, --shutdown-timeout" "ptvm's signal handling, the same on any kernel: tested on 7.2"
+  exit 0
+fi
 panicked /tmp/panic.log
 kill -TERM $pid
 n=0; while [ $n -lt 50 ] && ! grep -q "power button" /tmp/panic.log.err; do sleep 0.1; n=$((n + 1)); done
