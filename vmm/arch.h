@@ -35,8 +35,12 @@ int arch_create_devices(struct vm *vm);
 int arch_load(struct vm *vm);
 /* The id KVM_CREATE_VCPU gets for vCPU INDEX (on x86 its APIC ID, from the topology). */
 unsigned long arch_vcpu_id(const struct vm *vm, int index);
-/* Per-vCPU state: CPUID, MSRs, and for the boot vCPU the entry registers. */
+/* Per-vCPU state at creation, after guest RAM and before the devices (an arm64 irqchip
+ * can only be initialised once every vCPU exists, and devices need it): on x86 CPUID,
+ * MSRs, the FPU and the local APIC. */
 int arch_vcpu_init(struct vcpu *vcpu);
+/* Entry state once the kernel or payload is loaded: the boot vCPU's registers. */
+int arch_vcpu_entry(struct vcpu *vcpu);
 /* Registers for an error report; after_shutdown: the vCPU has just triple-faulted (where
  * the kernel may already have reset them, the report says so instead). */
 void arch_vcpu_dump(struct vcpu *vcpu, bool after_shutdown, char *buf, size_t len);

@@ -228,11 +228,13 @@ static int build(struct vm *vm)
 	int r;
 
 	/* Assigned devices first: attached to the IOAS, they tell which ranges the IOMMU
-	 * reserves, and guest RAM is laid out around them. Then the board, then the other
-	 * devices, in the order named (the last console device takes the console's input). */
+	 * reserves, and guest RAM is laid out around them. Then the vCPUs (on arm64 the
+	 * interrupt controller, which devices need, is ready only once all of them exist),
+	 * the board, and the other devices, in the order named (the last console device
+	 * takes the console's input). */
 	if ((r = console_create(vm)) < 0 || (r = create_devices(vm, true)) < 0 ||
-	    (r = vm_create_ram(vm)) < 0 || (r = arch_create_devices(vm)) < 0 ||
-	    (r = create_devices(vm, false)) < 0)
+	    (r = vm_create_ram(vm)) < 0 || (r = vcpus_create(vm, cfg->cpus)) < 0 ||
+	    (r = arch_create_devices(vm)) < 0 || (r = create_devices(vm, false)) < 0)
 		return r;
 	reserve_slots(vm);
 	PTVM_FOREACH(ptvm_device_types, t)
@@ -242,7 +244,7 @@ static int build(struct vm *vm)
 	if ((r = arch_load(vm)) < 0)
 		return r;
 	log_step("%s loaded", cfg->kernel ? "kernel" : "payload");
-	return vcpus_create(vm, cfg->cpus);
+	return vcpus_entry(vm);
 }
 
 /* --user: every device, socket and file is open; hand the sockets to the user (so that

@@ -202,6 +202,16 @@ int vcpus_create(struct vm *vm, int n)
 	return 0;
 }
 
+int vcpus_entry(struct vm *vm)
+{
+	int r;
+
+	for (int i = 0; i < vm->ncpus; i++)
+		if ((r = arch_vcpu_entry(&vm->vcpus[i])) < 0)
+			return err_ctx(r, "vCPU %d", i);
+	return 0;
+}
+
 int vcpus_start(struct vm *vm)
 {
 	struct sigaction sa = { .sa_handler = kick_handler }; /* no SA_RESTART: interrupt KVM_RUN */

@@ -187,10 +187,17 @@ int arch_vcpu_init(struct vcpu *v)
 
 	if ((r = x86_supported_cpuid(v->vm, x)) < 0 || (r = set_cpuid(v, x)) < 0)
 		return err_ctx(r, "CPUID");
-	if ((r = set_msrs(v)) < 0 || (r = sys_ioctl(v->fd, KVM_SET_FPU, &fpu)) < 0 ||
-	    (r = set_lapic(v)) < 0)
+	if ((r = set_msrs(v)) < 0 || (r = sys_ioctl(v->fd, KVM_SET_FPU, &fpu)) < 0)
 		return r;
-	if (v->id == 0 && (r = set_boot_regs(v, x)) < 0)
+	return set_lapic(v);
+}
+
+int arch_vcpu_entry(struct vcpu *v)
+{
+	int r;
+
+	/* the application processors wait for INIT and SIPI, as on a PC */
+	if (v->id == 0 && (r = set_boot_regs(v, v->vm->arch)) < 0)
 		return err_ctx(r, "entry registers");
 	return 0;
 }

@@ -159,6 +159,7 @@ void sim_reset(void)
 		sim.set_count[i] = -1;
 	sim.resv_start = SIM_RESV_START;
 	sim.resv_last = SIM_RESV_LAST;
+	sim.vcpus_at_first_irqfd = -1;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -655,6 +656,11 @@ static int irqfd(const struct kvm_irqfd *f)
 	if (deassign) {
 		sim.bad_undos++;
 		return -ENOENT;
+	}
+	if (sim.vcpus_at_first_irqfd < 0) {
+		sim.vcpus_at_first_irqfd = 0;
+		for (int i = 0; i < SIM_MAX_FDS; i++)
+			sim.vcpus_at_first_irqfd += objs[i].kind == K_VCPU;
 	}
 	for (int i = 0; i < SIM_MAX_IRQFDS; i++)
 		if (!sim.irqfds[i].used) {

@@ -109,6 +109,7 @@ struct sim {
 	int nroutes;
 	int routing_calls;                  /* KVM_SET_GSI_ROUTING calls */
 	struct sim_irqfd irqfds[SIM_MAX_IRQFDS];
+	int vcpus_at_first_irqfd;           /* vCPUs that existed then; -1: no irqfd yet */
 	struct { bool used; int fd; uint64_t addr; uint32_t len; } ioeventfds[8];
 	bool pmu_disabled;                  /* KVM_ENABLE_CAP(KVM_CAP_PMU_CAPABILITY) */
 	/* iommufd */
