@@ -183,8 +183,8 @@ static int add_rules(scmp_filter_ctx ctx, enum confine_mode mode)
 {
 	int r = 0;
 
-	for (size_t i = 0; i < seccomp_nsyscalls && r == 0; i++) {
-		const struct seccomp_syscall *s = &seccomp_syscalls[i];
+	for (size_t i = 0; i < seccomp_nsyscalls() && r == 0; i++) {
+		const struct seccomp_syscall *s = seccomp_syscall(i);
 		int nr = seccomp_syscall_resolve_name(s->name);
 
 		if (nr == __NR_SCMP_ERROR)
@@ -195,11 +195,11 @@ static int add_rules(scmp_filter_ctx ctx, enum confine_mode mode)
 			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 			break;
 		case SECCOMP_ARGS_IOCTL:
-			for (size_t k = 0; k < seccomp_nioctls && r == 0; k++)
-				if (seccomp_ioctls[k].running)
+			for (size_t k = 0; k < seccomp_nioctls() && r == 0; k++)
+				if (seccomp_ioctl(k)->running)
 					r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
 							     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu,
-								     seccomp_ioctls[k].request & 0xffffffffu));
+								     seccomp_ioctl(k)->request & 0xffffffffu));
 			if (mode == CONFINE_LOG) {
 				static const unsigned long own[] = { SECCOMP_IOCTL_NOTIF_RECV,
 					SECCOMP_IOCTL_NOTIF_SEND, SECCOMP_IOCTL_NOTIF_ID_VALID };
@@ -284,9 +284,9 @@ int seccomp_install(enum confine_mode mode)
 		pthread_mutex_unlock(&listener.lock);
 	}
 	seccomp_release(ctx);
-	for (size_t k = 0; k < seccomp_nioctls; k++)
-		nioctls += seccomp_ioctls[k].running;
+	for (size_t k = 0; k < seccomp_nioctls(); k++)
+		nioctls += seccomp_ioctl(k)->running;
 	log_step("seccomp filter on (%s): %zu system calls, %zu ioctl requests",
-		 confine_mode_name(mode), seccomp_nsyscalls, nioctls);
+		 confine_mode_name(mode), seccomp_nsyscalls(), nioctls);
 	return 0;
 }

@@ -14,15 +14,14 @@
 
 #include "vmm/err.h"
 
-const struct seccomp_syscall seccomp_syscalls[] = {
+static const struct seccomp_syscall common_syscalls[] = {
 	{ "ioctl", SECCOMP_ARGS_IOCTL, "KVM_RUN, device emulation and interrupt routing (below)" },
 	{ "read", SECCOMP_ARGS_ANY, "console input, eventfds, the signalfd, timerfd" },
 	{ "write", SECCOMP_ARGS_ANY, "console output and log, eventfds, messages on stderr" },
 	{ "writev", SECCOMP_ARGS_ANY, "stdio's messages on stderr" },
 	{ "pread64", SECCOMP_ARGS_ANY, "an assigned device's config space (VFIO region)" },
 	{ "pwrite64", SECCOMP_ARGS_ANY, "an assigned device's config space and trapped BARs" },
-	{ "poll", SECCOMP_ARGS_ANY, "the main loop" },
-	{ "ppoll", SECCOMP_ARGS_ANY, "the main loop (poll on architectures without it)" },
+	{ "ppoll", SECCOMP_ARGS_ANY, "the main loop (where the C library has no poll)" },
 	{ "close", SECCOMP_ARGS_ANY, "teardown; control and console clients leaving" },
 	{ "eventfd2", SECCOMP_ARGS_ANY, "irqfds for MSI and MSI-X vectors the guest enables" },
 	{ "accept4", SECCOMP_ARGS_ANY, "control-socket and console clients" },
@@ -30,8 +29,7 @@ const struct seccomp_syscall seccomp_syscalls[] = {
 	{ "sendto", SECCOMP_ARGS_ANY, "clients (send) and the service manager's notifications" },
 	{ "shutdown", SECCOMP_ARGS_ANY, "a console client that stopped reading" },
 	{ "socket", SECCOMP_ARGS_UNIX, "the STOPPING notification to systemd (AF_UNIX only)" },
-	{ "unlink", SECCOMP_ARGS_ANY, "removing the control and console sockets at the end" },
-	{ "unlinkat", SECCOMP_ARGS_ANY, "the same, where the C library uses unlinkat" },
+	{ "unlinkat", SECCOMP_ARGS_ANY, "removing the control and console sockets at the end" },
 	{ "newfstatat", SECCOMP_ARGS_ANY, "checking a socket path is still ours before removal" },
 	{ "fstat", SECCOMP_ARGS_ANY, "stdio" },
 	{ "lseek", SECCOMP_ARGS_ANY, "stdio" },
@@ -52,7 +50,6 @@ const struct seccomp_syscall seccomp_syscalls[] = {
 	{ "gettid", SECCOMP_ARGS_ANY, "naming the thread in a report" },
 	{ "clock_gettime", SECCOMP_ARGS_ANY, "timing, where the vDSO falls back to the kernel" },
 	{ "gettimeofday", SECCOMP_ARGS_ANY, "the RTC's clock, where the vDSO falls back" },
-	{ "time", SECCOMP_ARGS_ANY, "the RTC's clock, where the vDSO falls back" },
 	{ "nanosleep", SECCOMP_ARGS_ANY, "short waits" },
 	{ "clock_nanosleep", SECCOMP_ARGS_ANY, "short waits" },
 	{ "sched_yield", SECCOMP_ARGS_ANY, "spinning locks" },
@@ -62,74 +59,80 @@ const struct seccomp_syscall seccomp_syscalls[] = {
 	{ "exit", SECCOMP_ARGS_ANY, "a vCPU thread ending" },
 	{ "exit_group", SECCOMP_ARGS_ANY, "ptvm ending" },
 };
-const size_t seccomp_nsyscalls = sizeof(seccomp_syscalls) / sizeof(seccomp_syscalls[0]);
+static const size_t common_nsyscalls = sizeof(common_syscalls) / sizeof(common_syscalls[0]);
 
-#define RUN(req, why) { req, #req, true, why }
-#define SETUP(req) { req, #req, false, "setup only" }
-
-const struct seccomp_ioctl seccomp_ioctls[] = {
-	RUN(KVM_RUN, "running a vCPU"),
-	RUN(KVM_IRQ_LINE, "UART, INTx and SCI lines"),
-	RUN(KVM_IRQFD, "MSI and MSI-X vectors the guest enables and disables"),
-	RUN(KVM_SET_GSI_ROUTING, "MSI and MSI-X routes the guest programs"),
-	RUN(KVM_SET_USER_MEMORY_REGION, "BARs the guest moves; teardown"),
-	RUN(KVM_IOEVENTFD, "teardown of virtio notifications"),
-	RUN(KVM_REGISTER_COALESCED_MMIO, "the UART queues transmit writes only while the guest "
-	    "polls its line status, switched as the guest does (serial.c)"),
-	RUN(KVM_UNREGISTER_COALESCED_MMIO, "the same switch; teardown"),
-	RUN(KVM_SET_DEVICE_ATTR, "teardown: taking a device off the KVM-VFIO device"),
-	RUN(KVM_GET_REGS, "the report of a failed vCPU"),
-	RUN(KVM_GET_SREGS, "the report of a failed vCPU"),
-	RUN(KVM_GET_LAPIC, "the report of a failed vCPU"),
-	RUN(VFIO_DEVICE_SET_IRQS, "switching an assigned device's interrupts as the guest does"),
-	RUN(VFIO_DEVICE_RESET, "a function reset the guest asks for; teardown"),
-	RUN(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, "teardown: the reset that leaves the device clean"),
-	RUN(VFIO_DEVICE_PCI_HOT_RESET, "teardown: the reset that leaves the device clean"),
-	RUN(VFIO_DEVICE_DETACH_IOMMUFD_PT, "teardown"),
-	RUN(IOMMU_IOAS_UNMAP, "teardown"),
-	RUN(IOMMU_DESTROY, "teardown"),
-	RUN(TCGETS, "the terminal: is it one, and its mode"),
-	RUN(TCSETS, "the terminal's mode restored at the end"),
-	RUN(TCSETSW, "the terminal's mode restored at the end"),
-	RUN(TCSETSF, "the terminal's mode restored at the end"),
-	SETUP(KVM_GET_API_VERSION),
-	SETUP(KVM_CHECK_EXTENSION),
-	SETUP(KVM_CREATE_VM),
-	SETUP(KVM_GET_VCPU_MMAP_SIZE),
-	SETUP(KVM_GET_SUPPORTED_CPUID),
-	SETUP(KVM_CREATE_IRQCHIP),
-	SETUP(KVM_CREATE_PIT2),
-	SETUP(KVM_CREATE_DEVICE),
-	SETUP(KVM_CREATE_VCPU),
-	SETUP(KVM_ENABLE_CAP),
-	SETUP(KVM_SET_TSS_ADDR),
-	SETUP(KVM_SET_IDENTITY_MAP_ADDR),
-	SETUP(KVM_SET_CPUID2),
-	SETUP(KVM_SET_MSRS),
-	SETUP(KVM_SET_REGS),
-	SETUP(KVM_SET_SREGS),
-	SETUP(KVM_SET_FPU),
-	SETUP(KVM_SET_LAPIC),
-	SETUP(IOMMU_IOAS_ALLOC),
-	SETUP(IOMMU_IOAS_MAP),
-	SETUP(IOMMU_IOAS_MAP_FILE),
-	SETUP(IOMMU_IOAS_IOVA_RANGES),
-	SETUP(IOMMU_IOAS_CHANGE_PROCESS),
-	SETUP(VFIO_DEVICE_BIND_IOMMUFD),
-	SETUP(VFIO_DEVICE_ATTACH_IOMMUFD_PT),
-	SETUP(VFIO_DEVICE_GET_INFO),
-	SETUP(VFIO_DEVICE_GET_REGION_INFO),
-	SETUP(VFIO_DEVICE_GET_IRQ_INFO),
-	SETUP(VFIO_DEVICE_FEATURE),
+static const struct seccomp_ioctl common_ioctls[] = {
+	SECCOMP_RUN(KVM_RUN, "running a vCPU"),
+	SECCOMP_RUN(KVM_IRQ_LINE, "UART, INTx and SCI lines"),
+	SECCOMP_RUN(KVM_IRQFD, "MSI and MSI-X vectors the guest enables and disables"),
+	SECCOMP_RUN(KVM_SET_GSI_ROUTING, "MSI and MSI-X routes the guest programs"),
+	SECCOMP_RUN(KVM_SET_USER_MEMORY_REGION, "BARs the guest moves; teardown"),
+	SECCOMP_RUN(KVM_IOEVENTFD, "teardown of virtio notifications"),
+	SECCOMP_RUN(KVM_REGISTER_COALESCED_MMIO, "the UART queues transmit writes only while "
+		    "the guest polls its line status, switched as the guest does (serial.c)"),
+	SECCOMP_RUN(KVM_UNREGISTER_COALESCED_MMIO, "the same switch; teardown"),
+	SECCOMP_RUN(KVM_SET_DEVICE_ATTR, "teardown: taking a device off the KVM-VFIO device"),
+	SECCOMP_RUN(VFIO_DEVICE_SET_IRQS,
+		    "switching an assigned device's interrupts as the guest does"),
+	SECCOMP_RUN(VFIO_DEVICE_RESET, "a function reset the guest asks for; teardown"),
+	SECCOMP_RUN(VFIO_DEVICE_GET_PCI_HOT_RESET_INFO,
+		    "teardown: the reset that leaves the device clean"),
+	SECCOMP_RUN(VFIO_DEVICE_PCI_HOT_RESET, "teardown: the reset that leaves the device clean"),
+	SECCOMP_RUN(VFIO_DEVICE_DETACH_IOMMUFD_PT, "teardown"),
+	SECCOMP_RUN(IOMMU_IOAS_UNMAP, "teardown"),
+	SECCOMP_RUN(IOMMU_DESTROY, "teardown"),
+	SECCOMP_RUN(TCGETS, "the terminal: is it one, and its mode"),
+	SECCOMP_RUN(TCSETS, "the terminal's mode restored at the end"),
+	SECCOMP_RUN(TCSETSW, "the terminal's mode restored at the end"),
+	SECCOMP_RUN(TCSETSF, "the terminal's mode restored at the end"),
+	SECCOMP_SETUP(KVM_GET_API_VERSION),
+	SECCOMP_SETUP(KVM_CHECK_EXTENSION),
+	SECCOMP_SETUP(KVM_CREATE_VM),
+	SECCOMP_SETUP(KVM_GET_VCPU_MMAP_SIZE),
+	SECCOMP_SETUP(KVM_CREATE_DEVICE),
+	SECCOMP_SETUP(KVM_CREATE_VCPU),
+	SECCOMP_SETUP(KVM_ENABLE_CAP),
+	SECCOMP_SETUP(IOMMU_IOAS_ALLOC),
+	SECCOMP_SETUP(IOMMU_IOAS_MAP),
+	SECCOMP_SETUP(IOMMU_IOAS_MAP_FILE),
+	SECCOMP_SETUP(IOMMU_IOAS_IOVA_RANGES),
+	SECCOMP_SETUP(IOMMU_IOAS_CHANGE_PROCESS),
+	SECCOMP_SETUP(VFIO_DEVICE_BIND_IOMMUFD),
+	SECCOMP_SETUP(VFIO_DEVICE_ATTACH_IOMMUFD_PT),
+	SECCOMP_SETUP(VFIO_DEVICE_GET_INFO),
+	SECCOMP_SETUP(VFIO_DEVICE_GET_REGION_INFO),
+	SECCOMP_SETUP(VFIO_DEVICE_GET_IRQ_INFO),
+	SECCOMP_SETUP(VFIO_DEVICE_FEATURE),
 };
-const size_t seccomp_nioctls = sizeof(seccomp_ioctls) / sizeof(seccomp_ioctls[0]);
+static const size_t common_nioctls = sizeof(common_ioctls) / sizeof(common_ioctls[0]);
+
+size_t seccomp_nsyscalls(void)
+{
+	return common_nsyscalls + arch_seccomp_nsyscalls;
+}
+
+const struct seccomp_syscall *seccomp_syscall(size_t i)
+{
+	return i < common_nsyscalls ? &common_syscalls[i]
+				    : &arch_seccomp_syscalls[i - common_nsyscalls];
+}
+
+size_t seccomp_nioctls(void)
+{
+	return common_nioctls + arch_seccomp_nioctls;
+}
+
+const struct seccomp_ioctl *seccomp_ioctl(size_t i)
+{
+	return i < common_nioctls ? &common_ioctls[i] : &arch_seccomp_ioctls[i - common_nioctls];
+}
 
 /* The kernel compares ioctl commands as 32-bit numbers; so does the filter. */
 static const struct seccomp_ioctl *ioctl_entry(unsigned long request)
 {
-	for (size_t i = 0; i < seccomp_nioctls; i++)
-		if ((uint32_t)seccomp_ioctls[i].request == (uint32_t)request)
-			return &seccomp_ioctls[i];
+	for (size_t i = 0; i < seccomp_nioctls(); i++)
+		if ((uint32_t)seccomp_ioctl(i)->request == (uint32_t)request)
+			return seccomp_ioctl(i);
 	return NULL;
 }
 
@@ -143,8 +146,8 @@ const char *seccomp_ioctl_name(unsigned long request)
 bool seccomp_policy_allows(const char *syscall, unsigned long arg0, unsigned long arg1,
 			   unsigned long arg2)
 {
-	for (size_t i = 0; i < seccomp_nsyscalls; i++) {
-		const struct seccomp_syscall *s = &seccomp_syscalls[i];
+	for (size_t i = 0; i < seccomp_nsyscalls(); i++) {
+		const struct seccomp_syscall *s = seccomp_syscall(i);
 		const struct seccomp_ioctl *e;
 
 		if (strcmp(s->name, syscall))

@@ -38,10 +38,20 @@ struct seccomp_ioctl {
 	const char *why;
 };
 
-extern const struct seccomp_syscall seccomp_syscalls[];
-extern const size_t seccomp_nsyscalls;
-extern const struct seccomp_ioctl seccomp_ioctls[];
-extern const size_t seccomp_nioctls;
+/* The allow-list: the entries every architecture shares (vmm/seccomp_policy.c), then the
+ * architecture's own (arch/<arch>/seccomp.c): system calls only it has, its KVM ioctls. */
+size_t seccomp_nsyscalls(void);
+const struct seccomp_syscall *seccomp_syscall(size_t i);
+size_t seccomp_nioctls(void);
+const struct seccomp_ioctl *seccomp_ioctl(size_t i);
+
+/* For the architecture's part of the list */
+#define SECCOMP_RUN(req, why) { req, #req, true, why }
+#define SECCOMP_SETUP(req) { req, #req, false, "setup only" }
+extern const struct seccomp_syscall arch_seccomp_syscalls[];
+extern const size_t arch_seccomp_nsyscalls;
+extern const struct seccomp_ioctl arch_seccomp_ioctls[];
+extern const size_t arch_seccomp_nioctls;
 
 /* Whether the filter lets this call through: syscall by name; for "ioctl" also the
  * request; for mmap/mprotect the protection; for socket the domain. */

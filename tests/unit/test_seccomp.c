@@ -302,18 +302,18 @@ static void test_modes(void **state)
 static void test_policy_consistent(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < seccomp_nsyscalls; i++) {
-		if (seccomp_syscall_resolve_name(seccomp_syscalls[i].name) == __NR_SCMP_ERROR)
-			fail_msg("libseccomp does not know '%s'", seccomp_syscalls[i].name);
+	for (size_t i = 0; i < seccomp_nsyscalls(); i++) {
+		if (seccomp_syscall_resolve_name(seccomp_syscall(i)->name) == __NR_SCMP_ERROR)
+			fail_msg("libseccomp does not know '%s'", seccomp_syscall(i)->name);
 		for (size_t k = 0; k < i; k++)
-			if (!strcmp(seccomp_syscalls[i].name, seccomp_syscalls[k].name))
-				fail_msg("'%s' twice", seccomp_syscalls[i].name);
+			if (!strcmp(seccomp_syscall(i)->name, seccomp_syscall(k)->name))
+				fail_msg("'%s' twice", seccomp_syscall(i)->name);
 	}
-	for (size_t i = 0; i < seccomp_nioctls; i++)
+	for (size_t i = 0; i < seccomp_nioctls(); i++)
 		for (size_t k = 0; k < i; k++)
-			if ((uint32_t)seccomp_ioctls[i].request == (uint32_t)seccomp_ioctls[k].request)
-				fail_msg("%s and %s share a number", seccomp_ioctls[i].name,
-					 seccomp_ioctls[k].name);
+			if ((uint32_t)seccomp_ioctl(i)->request == (uint32_t)seccomp_ioctl(k)->request)
+				fail_msg("%s and %s share a number", seccomp_ioctl(i)->name,
+					 seccomp_ioctl(k)->name);
 	/* what the checks mean */
 	assert_true(seccomp_policy_allows("ioctl", 0, KVM_RUN, 0));
 	assert_false(seccomp_policy_allows("ioctl", 0, KVM_CREATE_VCPU, 0));
@@ -345,14 +345,14 @@ static void test_documented(void **state)
 	assert_non_null(doc);
 	assert_int_equal(fread(doc, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
-	for (size_t i = 0; i < seccomp_nsyscalls; i++) {
-		snprintf(row, sizeof(row), "| `%s` |", seccomp_syscalls[i].name);
+	for (size_t i = 0; i < seccomp_nsyscalls(); i++) {
+		snprintf(row, sizeof(row), "| `%s` |", seccomp_syscall(i)->name);
 		if (!strstr(doc, row))
 			fail_msg("docs/confinement.md lacks the row %s", row);
 	}
-	for (size_t i = 0; i < seccomp_nioctls; i++) {
-		snprintf(row, sizeof(row), "| `%s` |", seccomp_ioctls[i].name);
-		if (seccomp_ioctls[i].running && !strstr(doc, row))
+	for (size_t i = 0; i < seccomp_nioctls(); i++) {
+		snprintf(row, sizeof(row), "| `%s` |", seccomp_ioctl(i)->name);
+		if (seccomp_ioctl(i)->running && !strstr(doc, row))
 			fail_msg("docs/confinement.md lacks the row %s", row);
 	}
 	free(doc);
