@@ -139,8 +139,9 @@ pcidump() {
 }
 
 # pciz_expand LOG OUT: a guest's console log with its dumps as pcidiff reads them. A
-# guest prints each function's config space gzipped and in base64 (PCIZ lines: about a
-# twentieth of the hex, and on the UART every byte is an exit); here they become HEX lines.
+# guest prints each function's config space gzipped and in base64 (PCIZ lines: for a
+# 4 KiB config space a fiftieth of the hex or less, and on the UART every byte is an
+# exit); here they become HEX lines.
 pciz_expand() {
   tr -d '\r' <"$1" | awk -v tmp=/tmp/pciz.$$ '
     /^PCIZ / { print substr($0, 6) > tmp; z = 1; next }
