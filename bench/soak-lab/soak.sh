@@ -115,9 +115,7 @@ vfpair() {
   if [ $vf_ready = 0 ]; then
     pf=$IGB_PF
     ip link set "$(ls /sys/bus/pci/devices/$pf/net | head -1)" up
-    echo 0 >/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe
-    echo 2 >/sys/bus/pci/devices/$pf/sriov_numvfs
-    vfs="$(basename "$(readlink /sys/bus/pci/devices/$pf/virtfn0)") $(basename "$(readlink /sys/bus/pci/devices/$pf/virtfn1)")"
+    vfs=$(sriov_vfs $pf 2)
     for vf in $vfs; do bind_vfio $vf; done
     vf_ready=1
   fi

@@ -2,10 +2,9 @@
 # as "ok - …", "not ok - …: why" or "skip - …: why"; everything else to the console.
 ok()   { echo "ok - $LAB_TEST: $1" >"$LAB_RESULTS"; echo "ok - $1"; }
 fail() {
-  local sig
-  sig=$(lab_fault)
-  if [ -n "$sig" ]; then
-    skip "$1" "the lab's fault, not ptvm's: L1's KVM saw the guest's vCPU shut down delivering a page fault on a fetch of its own kernel text ($sig; docs/soak.md)"
+  lab_fault
+  if [ -n "$LAB_FAULT" ]; then
+    skip "$1" "the lab's fault, not ptvm's: L1's KVM saw the guest's vCPU shut down delivering a page fault on a fetch of its own kernel text ($LAB_FAULT; docs/soak.md)"
     return
   fi
   echo "not ok - $LAB_TEST: $1: $2" >"$LAB_RESULTS"; echo "not ok - $1: $2"
@@ -41,7 +40,7 @@ KVM_TRACE=/sys/kernel/tracing
 kvm_trace_start() {
   [ -w $KVM_TRACE/trace ] || mount -t tracefs nodev $KVM_TRACE 2>/dev/null
   [ -w $KVM_TRACE/trace ] || return 0
-  KVM_TRACE_ARMED=1
+  KVM_TRACE_ARMED=1 LAB_FAULT=""
   echo 0 >$KVM_TRACE/tracing_on
   if [ "$(cat $KVM_TRACE/buffer_size_kb)" != 4096 ]; then
     echo 4096 >$KVM_TRACE/buffer_size_kb
@@ -59,12 +58,13 @@ kvm_trace_start() {
 # its CPU delivered a page fault for a supervisor instruction fetch from a page not present
 # (intr_info 0x80000b0e, error code 0x10) at a kernel-text RIP. A guest never unmaps its
 # own kernel text, and the same exit ends guests under QEMU as the L2 VMM in the same lab
-# sequence. Prints "RIP ..." when it is there (nothing otherwise); fail() then reports a skip
-# that names it; anything else fails as before.
+# sequence. Sets LAB_FAULT to "RIP ..." when it is there; fail() then reports a skip that
+# names it; anything else fails as before. The ring stops at the shutdown, so once found
+# the verdict stands until the next kvm_trace_start: later failures do not read it again.
 lab_fault() {
-  [ "${KVM_TRACE_ARMED:-0}" = 1 ] && [ -r $KVM_TRACE/trace ] || return 1
-  grep -m1 -oE 'reason shutdown rip 0xffffffff[0-9a-f]+ info1 0x0+ info2 0x0+ intr_info 0x80000b0e error_code 0x00000010' \
-    $KVM_TRACE/trace | sed 's/reason shutdown rip \(0x[0-9a-f]*\).*/RIP \1, #PF error code 0x10 in delivery/'
+  [ -z "${LAB_FAULT:-}" ] && [ "${KVM_TRACE_ARMED:-0}" = 1 ] && [ -r $KVM_TRACE/trace ] || return 0
+  LAB_FAULT=$(grep -m1 -oE 'reason shutdown rip 0xffffffff[0-9a-f]+ info1 0x0+ info2 0x0+ intr_info 0x80000b0e error_code 0x00000010' \
+    $KVM_TRACE/trace | sed 's/reason shutdown rip \(0x[0-9a-f]*\).*/RIP \1, #PF error code 0x10 in delivery/')
 }
 
 kvm_trace_dump() {
@@ -79,6 +79,17 @@ kvm_trace_dump() {
   else
     tail -200 $KVM_TRACE/trace | sed "s/^/KVM-TRACE $1: /"
   fi
+}
+
+# sriov_vfs PF N: has the PF's driver create N virtual functions, none probed by a driver
+# (the caller binds them), and prints their addresses, one per line.
+sriov_vfs() {
+  local i=0
+  echo 0 >/sys/bus/pci/devices/$1/sriov_drivers_autoprobe
+  echo $2 >/sys/bus/pci/devices/$1/sriov_numvfs
+  while [ $i -lt $2 ]; do
+    basename "$(readlink /sys/bus/pci/devices/$1/virtfn$i)"; i=$((i + 1))
+  done
 }
 
 # PCI addresses of all functions with this vendor:device (hex without 0x), in bus order.

@@ -10,10 +10,8 @@ pf=$IGB_PF
 pfnet=$(ls /sys/bus/pci/devices/$pf/net 2>/dev/null | head -1)
 check "igb PF $pf has a netdev ($pfnet)" [ -n "$pfnet" ]
 ip link set "$pfnet" up
-echo 0 >/sys/bus/pci/devices/$pf/sriov_drivers_autoprobe
-echo 2 >/sys/bus/pci/devices/$pf/sriov_numvfs
-vf0=$(basename "$(readlink /sys/bus/pci/devices/$pf/virtfn0)")
-vf1=$(basename "$(readlink /sys/bus/pci/devices/$pf/virtfn1)")
+vfs=$(sriov_vfs $pf 2)
+vf0=$(echo "$vfs" | sed -n 1p) vf1=$(echo "$vfs" | sed -n 2p)
 check "sriov_numvfs=2 created two VFs ($vf0, $vf1)" [ -n "$vf0" -a -n "$vf1" ]
 grp() { basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)"; }
 gp=$(grp $pf) g0=$(grp $vf0) g1=$(grp $vf1)
