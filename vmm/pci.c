@@ -127,7 +127,6 @@ int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uin
 		    uint64_t mmio64_base, uint64_t mmio64_size)
 {
 	struct pci_host *h = calloc(1, sizeof(*h));
-	int r;
 
 	if (!h)
 		return err_msg(ENOMEM, "out of memory");
@@ -143,9 +142,30 @@ int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uin
 	pthread_mutex_init(&h->lock, NULL);
 	vm_add_device(vm, &h->dev);
 	vm->pci = h;
+	return bus_add(&vm->mmio, ecam_base, 1u << 20, ecam, h, "pci-ecam");
+}
+
+/* The PCI I/O space seen through MMIO: an access at offset OFF is one at port OFF. */
+static void io_window(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	struct pci_host *h = opaque;
+
+	if (!bus_access(&h->vm->pio, off, data, len, write) && !write)
+		memset(data, 0xff, len); /* no device there: the bus floats high */
+}
+
+int pci_host_map_io(struct vm *vm, uint64_t base)
+{
+	return bus_add(&vm->mmio, base, PCI_IO_WINDOW, io_window, vm->pci, "pci-io");
+}
+
+int pci_host_add_conf1(struct vm *vm)
+{
+	struct pci_host *h = vm->pci;
+	int r;
+
 	if ((r = bus_add(&vm->pio, 0xcf8, 4, conf1_addr, h, "pci-conf1-addr")) ||
-	    (r = bus_add(&vm->pio, 0xcfc, 4, conf1_data, h, "pci-conf1-data")) ||
-	    (r = bus_add(&vm->mmio, ecam_base, 1u << 20, ecam, h, "pci-ecam")))
+	    (r = bus_add(&vm->pio, 0xcfc, 4, conf1_data, h, "pci-conf1-data")))
 		return r;
 	/* An address write does nothing until the data access that follows it, which exits:
 	 * let KVM queue address writes instead of exiting for each (vmm/coalesced.h). */

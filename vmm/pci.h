@@ -43,9 +43,16 @@ struct pci_host {
 	struct pci_window mmio32, mmio64, io;
 };
 
-/* Registers the host's ports and ECAM window; the arch chooses the addresses. */
+/* Registers the host's ECAM window; the arch chooses the addresses. */
 int pci_host_create(struct vm *vm, uint64_t ecam_base, uint64_t mmio32_base, uint64_t mmio32_size,
 		    uint64_t mmio64_base, uint64_t mmio64_size);
+/* PC boards: configuration mechanism #1 as well, the ports 0xcf8 (address) and 0xcfc
+ * (data), after pci_host_create. */
+int pci_host_add_conf1(struct vm *vm);
+/* Boards without ports (arm64): the PCI I/O space, where I/O BARs decode, reached through
+ * PCI_IO_WINDOW bytes of MMIO at BASE (port p at BASE + p), after pci_host_create. */
+#define PCI_IO_WINDOW 0x10000
+int pci_host_map_io(struct vm *vm, uint64_t base);
 /* Puts f in f->slot if nonzero, else in a free slot that is not reserved (slot 0 is the
  * host bridge's). */
 int pci_add_func(struct pci_host *h, struct pci_func *f);

@@ -224,5 +224,7 @@ int arch_create_devices(struct vm *vm)
 		return r;
 	if ((r = x86_mmio64_window(vm, &base64, &size64)) < 0)
 		return r;
-	return pci_host_create(vm, X86_ECAM, X86_MMIO32_BASE, X86_MMIO32_SIZE, base64, size64);
+	if ((r = pci_host_create(vm, X86_ECAM, X86_MMIO32_BASE, X86_MMIO32_SIZE, base64, size64)) < 0)
+		return r;
+	return pci_host_add_conf1(vm);
 }

@@ -2,7 +2,9 @@
  * 8-byte operations on a fresh machine (tests/unit/sim_device.c: a host bridge with one
  * assigned device): writes of any size and value to 0xcf8..0xcfb (enable bit, any bus,
  * device, function, register), reads and writes of any size at 0xcfc..0xcff, and ECAM
- * accesses of 1 to 8 bytes at any offset of any bus, and just outside the ECAM window.
+ * accesses of 1 to 8 bytes at any offset of any bus, and just outside the ECAM window; and
+ * accesses of 1 to 8 bytes anywhere in and just past the MMIO window onto the I/O space
+ * that a board without ports has (the device's I/O BAR, conf1, nothing).
  * Checked on every read: a function that does not exist (another bus, a function other
  * than 0, an empty slot) reads as all ones, and conf1 with the enable bit clear reads as
  * all ones. After the sequence the machine is torn down and must leave nothing behind. */
@@ -37,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(&val, op + 4, 4);
 		v = val;
-		switch (op[0] % 4) {
+		switch (op[0] % 5) {
 		case 0: { /* the address register, any width, any byte */
 			static const uint32_t w[4] = { 1, 2, 4, 4 };
 			uint32_t port = 0xcf8 + (op[1] & 3);
@@ -82,6 +84,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			bus_access(&m.vm.mmio, (op[2] & 1 ? ECAM + (1u << 20) : ECAM) - 8 + (op[3] & 15),
 				   &v, len, write);
 			break;
+		case 4: { /* the I/O space through MMIO, and just past its end */
+			uint32_t port = val % (PCI_IO_WINDOW + 16);
+
+			len = 1 + (op[1] & 7);
+			v = 0;
+			bus_access(&m.vm.mmio, SIM_IO_WINDOW + port, &v, len, write);
+			/* below conf1's ports and the I/O BARs nothing decodes */
+			if (!write && port + len <= 0xcf8)
+				CHECK(v == ones(len));
+			break;
+		}
 		}
 	}
 	pt_func_teardown(m.d);

@@ -162,7 +162,8 @@ int sim_machine_start(struct sim_machine *m)
 	bus_init(&m->vm.mmio, "mmio");
 	if (irq_init(&m->vm) < 0 ||
 	    pci_host_create(&m->vm, 0xe0000000, 0xc0000000, 0x20000000, 0x1000000000,
-			    0xf000000000) < 0)
+			    0xf000000000) < 0 || pci_host_add_conf1(&m->vm) < 0 ||
+	    pci_host_map_io(&m->vm, SIM_IO_WINDOW) < 0)
 		return -1;
 	m->d = calloc(1, sizeof(*m->d));
 	m->d->vm = &m->vm;

@@ -16,6 +16,10 @@ struct sim_machine {
 	struct pt_dev *d;
 };
 
+/* The machine's PCI I/O space through MMIO, as a board without ports has it (vmm/pci.h);
+ * it has conf1's ports as well. */
+#define SIM_IO_WINDOW 0x3eff0000ull
+
 /* The device model alone, at SIM_VFIO_CDEV (after sim_reset): see below. */
 void sim_device_model(bool msix_mappable);
 

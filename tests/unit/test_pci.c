@@ -1,5 +1,6 @@
 /* The PCI host: conf1 and ECAM reach the same functions; absent functions read all ones;
- * slots and BAR windows are handed out correctly. */
+ * slots and BAR windows are handed out correctly; a board without ports has no conf1 and
+ * reaches the I/O space through its MMIO window. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +46,7 @@ static int setup(void **state)
 	fake.slot = 0;
 	assert_int_equal(pci_host_create(&vm, 0xe0000000, 0xc0000000, 0x20000000, 0x1000000000,
 					 0x1000000000), 0);
+	assert_int_equal(pci_host_add_conf1(&vm), 0);
 	assert_int_equal(pci_add_func(vm.pci, &fake), 0);
 	return 0;
 }
@@ -141,12 +143,59 @@ static void test_slots_and_bars(void **state)
 	assert_true(pci_alloc_bar(vm.pci, 0x40000000, true) == 0x1040000000);
 }
 
+static uint16_t port_seen;
+static uint32_t port_len;
+
+static void fake_port(void *opaque, uint64_t off, void *data, uint32_t len, bool write)
+{
+	port_seen = (uint16_t)(0xc010 + off);
+	port_len = len;
+	if (!write)
+		memset(data, 0x5a, len);
+}
+
+/* arm64's board: ECAM, no conf1, and the I/O space through MMIO */
+static void test_no_ports(void **state)
+{
+	struct vm v;
+	uint32_t val = 0;
+	uint64_t q = 0;
+
+	memset(&v, 0, sizeof(v));
+	v.kvm_fd = v.vm_fd = v.coalesced.timer_fd = -1;
+	bus_init(&v.pio, "pio");
+	bus_init(&v.mmio, "mmio");
+	assert_int_equal(pci_host_create(&v, 0x30000000, 0x40000000, 0x10000000, 0x8000000000,
+					 0x8000000000), 0);
+	assert_int_equal(pci_host_map_io(&v, 0x3eff0000), 0);
+	assert_false(bus_access(&v.pio, 0xcf8, &val, 4, false)); /* no conf1 */
+	assert_int_equal(bus_add(&v.pio, 0xc010, 0x10, fake_port, NULL, "fake-port"), 0);
+	val = 0;
+	assert_true(bus_access(&v.mmio, 0x3eff0000 + 0xc014, &val, 2, false));
+	assert_int_equal(port_seen, 0xc014);
+	assert_int_equal(port_len, 2);
+	assert_int_equal(val, 0x5a5a);
+	val = 7;
+	assert_true(bus_access(&v.mmio, 0x3eff0000 + 0xc010, &val, 1, true));
+	assert_int_equal(port_seen, 0xc010);
+	/* a port nobody decodes floats high; the window ends at 64 KiB */
+	assert_true(bus_access(&v.mmio, 0x3eff0000 + 0x1234, &q, 8, false));
+	assert_true(q == ~0ull);
+	assert_false(bus_access(&v.mmio, 0x3eff0000 + PCI_IO_WINDOW, &val, 4, false));
+	/* ECAM still reaches the host bridge */
+	assert_true(bus_access(&v.mmio, 0x30000000, &val, 4, false));
+	v.devices->teardown(v.devices);
+	bus_free(&v.pio);
+	bus_free(&v.mmio);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_conf1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ecam, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slots_and_bars, setup, teardown),
+		cmocka_unit_test(test_no_ports),
 	};
 	return cmocka_run_group_tests_name("pci", tests, NULL, NULL);
 }
