@@ -12,6 +12,7 @@
 #include "arch/x86/x86.h"
 #include "vmm/arch.h"
 #include "vmm/config.h"
+#include "vmm/loader.h"
 #include "vmm/pci.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
@@ -73,72 +74,6 @@ void bzimage_boot_params(struct boot_params *bp, const uint8_t *img, const struc
 	bp->acpi_rsdp_addr = rsdp;
 }
 
-/* Reads up to len bytes from the start of a file; returns the file's size in *size. */
-static int read_head(int fd, const char *path, uint8_t *buf, size_t len, size_t *got,
-		     uint64_t *size)
-{
-	struct stat st;
-	ssize_t n;
-
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		return err_msg(EINVAL, "kernel %s is not a regular file", path);
-	*size = (uint64_t)st.st_size;
-	n = sys_pread(fd, buf, len, 0);
-	if (n < 0)
-		return err_ctx((int)n, "read kernel %s", path);
-	*got = (size_t)n;
-	return 0;
-}
-
-/* Reads [off, off+len) of a file into guest memory at dst. */
-static int read_into(int fd, const char *path, uint8_t *dst, uint64_t off, uint64_t len)
-{
-	for (uint64_t done = 0; done < len;) {
-		ssize_t n = sys_pread(fd, dst + done, len - done, (off_t)(off + done));
-
-		if (n <= 0)
-			return n < 0 ? err_ctx((int)n, "read %s", path)
-				     : err_msg(EIO, "%s shrank while being read", path);
-		done += (uint64_t)n;
-	}
-	return 0;
-}
-
-/* Reads a whole file into guest RAM within [lo, hi): at lo, or (at_top) as high as it fits,
- * page aligned. One open decides both the size and the place. */
-static int load_file(struct vm *vm, const char *what, const char *path, uint64_t lo,
-		     uint64_t hi, bool at_top, uint64_t *gpa_out, uint64_t *size)
-{
-	struct stat st;
-	uint8_t *dst;
-	uint64_t gpa = lo;
-	int fd = sys_open(path, O_RDONLY), r = 0;
-
-	if (fd < 0)
-		return err_ctx(fd, "%s", what);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		r = err_msg(EINVAL, "%s %s is not a regular file", what, path);
-		goto out;
-	}
-	*size = (uint64_t)st.st_size;
-	if (at_top && hi > lo && *size <= hi - lo)
-		gpa = (hi - *size) & ~0xfffull;
-	if (gpa < lo || gpa > hi || *size > hi - gpa || !(dst = gpa_to_hva(vm, gpa, *size))) {
-		char a[32], b[32];
-
-		r = err_msg(ENOSPC, "%s %s (%s) does not fit in guest RAM (%s free there); give "
-				    "more --memory", what, path, format_size(*size, a, sizeof(a)),
-			    format_size(hi > lo ? hi - lo : 0, b, sizeof(b)));
-		goto out;
-	}
-	r = read_into(fd, path, dst, 0, *size);
-	*gpa_out = gpa;
-out:
-	sys_close(fd);
-	return r;
-}
-
-/* Identity map of the low 4 GiB with 2 MiB pages, and a flat GDT. */
 static int setup_long_mode_tables(struct vm *vm)
 {
 	uint64_t *pml4 = gpa_to_hva(vm, X86_PML4, 4096), *pdpt = gpa_to_hva(vm, X86_PML4 + 0x1000, 4096);
@@ -230,7 +165,7 @@ static int load_pvh(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *head
 		if (k.note[i].size > sizeof(notes))
 			return err_msg(EINVAL, "an ELF note segment of %llu bytes (at most %zu)",
 				       (unsigned long long)k.note[i].size, sizeof(notes));
-		if ((r = read_into(fd, cfg->kernel, notes, k.note[i].offset, k.note[i].size)) < 0 ||
+		if ((r = loader_read_into(fd, cfg->kernel, notes, k.note[i].offset, k.note[i].size)) < 0 ||
 		    (found = pvh_note_entry(notes, (size_t)k.note[i].size, &entry)) < 0)
 			return r < 0 ? r : found;
 	}
@@ -247,7 +182,7 @@ static int load_pvh(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *head
 			return err_msg(ENOSPC, "segment %d [0x%llx, 0x%llx) is outside guest RAM",
 				       i, (unsigned long long)s->paddr,
 				       (unsigned long long)(s->paddr + s->memsz));
-		if ((r = read_into(fd, cfg->kernel, dst, s->offset, s->filesz)) < 0)
+		if ((r = loader_read_into(fd, cfg->kernel, dst, s->offset, s->filesz)) < 0)
 			return r;
 		memset(dst + s->filesz, 0, s->memsz - s->filesz);
 		if (entry >= s->paddr && entry - s->paddr < s->filesz)
@@ -262,7 +197,7 @@ static int load_pvh(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *head
 		uint64_t top = low_end < 0x80000000ull ? low_end : 0x80000000ull;
 		struct pvh_module *mod = gpa_to_hva(vm, X86_PVH_MODLIST, sizeof(*mod));
 
-		r = load_file(vm, "initrd", cfg->initrd, (k.end + 0xfff) & ~0xfffull, top, true,
+		r = loader_load_file(vm, "initrd", cfg->initrd, (k.end + 0xfff) & ~0xfffull, top, true,
 			      &initrd, &initrd_size);
 		if (r < 0)
 			return r;
@@ -304,7 +239,7 @@ static int load_bzimage(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *
 		return r;
 	if (!(dst = gpa_to_hva(vm, X86_HIGH_MEMORY, bz.kernel_bytes)))
 		return err_msg(ENOSPC, "the kernel is outside guest RAM");
-	r = read_into(fd, cfg->kernel, dst, bz.setup_bytes, bz.kernel_bytes);
+	r = loader_read_into(fd, cfg->kernel, dst, bz.setup_bytes, bz.kernel_bytes);
 	if (r < 0)
 		return r;
 
@@ -317,7 +252,7 @@ static int load_bzimage(struct vm *vm, struct x86_vm *x, int fd, const uint8_t *
 
 		if (bz.initrd_addr_max && top > (uint64_t)bz.initrd_addr_max + 1)
 			top = (uint64_t)bz.initrd_addr_max + 1;
-		r = load_file(vm, "initrd", cfg->initrd, kernel_end, top, true, &initrd,
+		r = loader_load_file(vm, "initrd", cfg->initrd, kernel_end, top, true, &initrd,
 			      &initrd_size);
 		if (r < 0)
 			return r;
@@ -357,7 +292,7 @@ int arch_check_kernel(const struct vm_config *cfg)
 		return n;
 	if ((fd = sys_open(path, O_RDONLY)) < 0)
 		return err_ctx(fd, "%s %s", cfg->kernel ? "kernel" : "payload", path);
-	r = read_head(fd, path, head, sizeof(head), &got, &file_size);
+	r = loader_read_head(fd, path, head, sizeof(head), &got, &file_size);
 	sys_close(fd);
 	if (r < 0)
 		return r;
@@ -395,7 +330,7 @@ static int load_kernel(struct vm *vm, struct x86_vm *x, uint64_t rsdp)
 
 	if (fd < 0)
 		return err_ctx(fd, "kernel");
-	r = read_head(fd, path, head, sizeof(head), &got, &file_size);
+	r = loader_read_head(fd, path, head, sizeof(head), &got, &file_size);
 	if (r == 0 && is_arm64_image(head, got))
 		r = err_msg(EINVAL, "an arm64 Image; this ptvm runs x86_64 guests");
 	else if (r == 0 && elf_is_elf(head, got))
@@ -430,6 +365,6 @@ int arch_load(struct vm *vm)
 		return load_kernel(vm, x, X86_ACPI);
 	x->protected32 = true;
 	x->entry = X86_HIGH_MEMORY;
-	return load_file(vm, "payload", vm->cfg->payload, X86_HIGH_MEMORY, vm->mem[0].size, false,
+	return loader_load_file(vm, "payload", vm->cfg->payload, X86_HIGH_MEMORY, vm->mem[0].size, false,
 			 &gpa, &size);
 }
