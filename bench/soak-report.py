@@ -109,7 +109,7 @@ tot = collections.Counter()
 fails = collections.Counter()
 lab = collections.Counter()
 for b in boots:
-    smp = b[1] in ("smp2", "smp4")
+    smp = b[1] in ("smp2", "smp4", "topo")
     key = ("ptvm" if b[0] == "ptvm" else "qemu") + (" SMP" if smp else " other")
     tot[key] += 1
     fails[key] += b[5] != "ok"

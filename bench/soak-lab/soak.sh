@@ -5,7 +5,9 @@
 # signature: docs/soak.md; 100 s lost per try). SOAK_CASES replaces the rotation with its
 # own list (e.g. "dump": 1 vCPU with the e1000e assigned, reading every PCI function's
 # config space through sysfs SOAK_DUMP_LOOPS times, the lab's most exit-heavy phase;
-# "vfpair": two guests at once with an igb VF each, below). Each boot prints one line
+# "vfpair": two guests at once with an igb VF each, below; "topo": 20-boot's 4 vCPUs as 2
+# sockets of 2 threads, printing the topology the guest found); with SOAK_CASES every VMM
+# boots every case every round. Each boot prints one line
 #   soak vmm=V case=C round=R rc=N secs=S kind=K
 # and a failed one its console and stderr tail and what L1's KVM traced of it (a ring of
 # kvm_exit, kvm_inj_exception, kvm_cr, kvm_msr, kvm_apic_ipi, ... cleared before each boot).
@@ -53,23 +55,26 @@ limited() {
 
 # boot VMM CASE ROUND: one boot (at most 90 s), classified
 boot() {
-  local vmm=$1 case=$2 round=$3 cpus mem action="" name=$1-$2 s e kind cl
+  local vmm=$1 case=$2 round=$3 cpus mem action="" name=$1-$2 s e kind cl smp qsmp
   case $case in
     smp1) cpus=1 mem=256 ;; smp2) cpus=2 mem=512 ;; smp4) cpus=4 mem=1024 ;;
+    topo) cpus=4 mem=512 action=l2.action=topo # 20-boot's 2-socket guest
+      smp=4,sockets=2,threads=2 qsmp=4,sockets=2,cores=1,threads=2 ;;
     nic) cpus=1 mem=256 action=l2.action=nic ;;
     dump) cpus=1 mem=256 action="l2.action=dumploop l2.loops=$SOAK_DUMP_LOOPS" ;;
   esac
+  smp=${smp:-$cpus} qsmp=${qsmp:-$cpus}
   cl="console=ttyS0 quiet $action $SOAK_CMDLINE"
   [ -w $T/trace ] && echo >$T/trace
   s=$(cut -d' ' -f1 /proc/uptime)
   case $vmm in
     ptvm)
-      set -- ptvm run --kernel $k --initrd $i --cpus $cpus --memory ${mem}M --cmdline "$cl" --console stdio
+      set -- ptvm run --kernel $k --initrd $i --cpus $smp --memory ${mem}M --cmdline "$cl" --console stdio
       { [ $case = nic ] || [ $case = dump ]; } && set -- "$@" --device vfio,bdf=$nic ;;
     microvm)
-      set -- qemu-system-x86_64 $qemu_common -smp $cpus -m ${mem}M -M microvm -append "$cl" ;;
+      set -- qemu-system-x86_64 $qemu_common -smp $qsmp -m ${mem}M -M microvm -append "$cl" ;;
     q35)
-      set -- qemu-system-x86_64 $qemu_common -smp $cpus -m ${mem}M -M q35 -append "$cl"
+      set -- qemu-system-x86_64 $qemu_common -smp $qsmp -m ${mem}M -M q35 -append "$cl"
       { [ $case = nic ] || [ $case = dump ]; } && set -- "$@" -object iommufd,id=iommufd0 \
         -device vfio-pci,host=$nic,iommufd=iommufd0,rombar=0 ;;
   esac
@@ -175,6 +180,9 @@ for round in $(seq 1 $SOAK_ROUNDS); do
       case $v-$c in
         microvm-nic|microvm-dump|microvm-vfpair) continue ;; # no PCI bus on microvm
         *-vfpair) vfpair $v $round; continue ;;
+        *) [ -z "$SOAK_CASES" ] || { boot $v $c $round; continue; } ;; # asked for: every round
+      esac
+      case $v-$c in
         q35-dump) ;;                                # the config-read case: every time
         q35-nic) ;;                                 # the NIC guest: every time
         q35-smp4) [ $((round % SOAK_EVERY)) = 0 ] || continue ;; # 100 s per hang (above)
