@@ -53,6 +53,15 @@ int arch_pci_intx_gsi(int slot, int pin);
 /* Where the index-th virtio-mmio device goes: its register base and its (edge) GSI, which
  * the firmware tables then describe. -ENOSPC beyond what the board has room for. */
 int arch_virtio_mmio_slot(int index, uint64_t *base, uint32_t *gsi);
+/* The guest's command line when none is given (its console), and a sentence or two for
+ * `ptvm run --help` on what the board gives the guest. */
+extern const char arch_default_cmdline[];
+extern const char arch_board_help[];
+/* After every vCPU exists, before the board's devices: the interrupt controller, where it
+ * can only be completed then (arm64's vGIC and ITS), and the interrupt routes. */
+int arch_vcpus_ready(struct vm *vm);
+/* What KVM_IRQ_LINE takes for the board's interrupt line LINE (vm_irq_line). */
+uint32_t arch_irq_line(uint32_t line);
 /* System-call argument n (0-5) of the call a seccomp SIGSYS interrupted, from the signal
  * handler's ucontext. Async-signal-safe. */
 unsigned long arch_sigsys_arg(const void *ucontext, int n);

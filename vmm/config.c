@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/arch.h"
 #include "vmm/bootcfg.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
@@ -241,7 +242,7 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 				       "--hugepages=%s", hugepage_name(cfg->hugepages),
 			       hugepage_name(cfg->hugepages));
 	if (!cfg->cmdline)
-		cfg->cmdline = DEFAULT_CMDLINE;
+		cfg->cmdline = arch_default_cmdline;
 	/* resolved already by either source; this gives the default (1 socket, 1 thread) */
 	return topology_resolve("--cpus", &cfg->cpus, &cfg->topology);
 }

@@ -51,7 +51,6 @@ struct vm_config {
 #define DEFAULT_MEMORY (512ull << 20)
 #define DEFAULT_SHUTDOWN_TIMEOUT 30
 #define MAX_SHUTDOWN_TIMEOUT 86400
-#define DEFAULT_CMDLINE "console=ttyS0"
 #define HUGEPAGE_2M (2ull << 20)
 #define HUGEPAGE_1G (1ull << 30)
 /* A huge page size as the options and the kernel's boot parameters spell it. */

@@ -75,13 +75,11 @@ static void run_usage(FILE *f)
 		"  --iommufd FD       use this open /dev/iommu (from a management stack) for all\n"
 		"                     assigned devices; ptvm does not close it\n"
 		"  --device SPEC      add a device; types:\n",
-		DEFAULT_CMDLINE, VM_MAX_CPUS, DEFAULT_SHUTDOWN_TIMEOUT);
+		arch_default_cmdline, VM_MAX_CPUS, DEFAULT_SHUTDOWN_TIMEOUT);
 	PTVM_FOREACH(ptvm_device_types, t)
 		fprintf(f, "                       %s\n                         %s\n", t->usage, t->help);
-	fputs("\nThe guest sees an 8250 UART on ttyS0 (port 0x3f8, IRQ 4) and ACPI tables; with\n"
-	      "--device virtio-console also hvc0 (boot with console=hvc0), which then takes\n"
-	      "the console's input.\n"
-	      "Exit status: 0 when the guest powers off or reboots; 1 when the VM fails (a\n"
+	fprintf(f, "\n%s", arch_board_help);
+	fputs("Exit status: 0 when the guest powers off or reboots; 1 when the VM fails (a\n"
 	      "triple fault, a KVM error; registers are printed); 2 for bad options or a\n"
 	      "kernel it cannot boot (found before any VM exists); 3 when\n"
 	      "the guest did not power off within --shutdown-timeout of its power button;\n"

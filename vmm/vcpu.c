@@ -199,7 +199,7 @@ int vcpus_create(struct vm *vm, int n)
 		if (r < 0)
 			return err_ctx(r, "set up vCPU %d", i);
 	}
-	return 0;
+	return arch_vcpus_ready(vm);
 }
 
 int vcpus_entry(struct vm *vm)

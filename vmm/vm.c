@@ -280,7 +280,7 @@ bool vm_stopping(struct vm *vm)
 
 int vm_irq_line(struct vm *vm, uint32_t gsi, int level)
 {
-	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+	struct kvm_irq_level irq = { .irq = arch_irq_line(gsi), .level = level };
 
 	return sys_ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
 }

@@ -207,6 +207,21 @@ static int write_pci(void *fdt, const struct arm64_board *b)
 	return 0;
 }
 
+static int write_virtio(void *fdt, const struct arm64_board *b)
+{
+	for (int i = 0; i < b->nvirtio; i++) {
+		uint32_t irq[3] = { GIC_SPI, b->virtio_spi[i], IRQ_EDGE_RISING };
+
+		TRY(begin_at(fdt, "virtio_mmio", b->virtio[i].base));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(prop_reg(fdt, &b->virtio[i], 1));
+		TRY(prop_cells(fdt, "interrupts", irq, 3));
+		TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+		TRY(fdt_end_node(fdt));
+	}
+	return 0;
+}
+
 static int write_chosen(void *fdt, const struct arm64_board *b)
 {
 	char path[64];
@@ -250,7 +265,7 @@ static int write_tree(void *fdt, int size, const struct arm64_board *b)
 	if ((r = write_chosen(fdt, b)) < 0 || (r = write_memory(fdt, b)) < 0 ||
 	    (r = write_cpus(fdt, b)) < 0 || (r = write_gic(fdt, b)) < 0 ||
 	    (r = write_timer_psci_clock(fdt, b)) < 0 || (r = write_uart(fdt, b)) < 0 ||
-	    (r = write_pci(fdt, b)) < 0)
+	    (r = write_pci(fdt, b)) < 0 || (r = write_virtio(fdt, b)) < 0)
 		return r;
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));
@@ -264,6 +279,9 @@ int arm64_fdt_build(void *buf, size_t size, const struct arm64_board *b)
 	if (b->ncpus < 1 || b->ncpus > ARM64_FDT_MAX_CPUS)
 		return err_msg(EINVAL, "device tree: %d vCPUs (1 to %d)", b->ncpus,
 			       ARM64_FDT_MAX_CPUS);
+	if (b->nvirtio < 0 || b->nvirtio > ARM64_FDT_VIRTIO)
+		return err_msg(EINVAL, "device tree: %d virtio-mmio devices (at most %d)",
+			       b->nvirtio, ARM64_FDT_VIRTIO);
 	if (b->nmem < 1 || b->nmem > ARM64_FDT_MAX_MEM)
 		return err_msg(EINVAL, "device tree: %d RAM regions (1 to %d)", b->nmem,
 			       ARM64_FDT_MAX_MEM);

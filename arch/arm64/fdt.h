@@ -11,6 +11,7 @@
 
 #define ARM64_FDT_MAX_CPUS 64
 #define ARM64_FDT_MAX_MEM VM_MAX_MEM
+#define ARM64_FDT_VIRTIO 4
 #define ARM64_FDT_SLOTS 32 /* bus 0 devices the INTx interrupt-map covers */
 
 struct arm64_fdt_range {
@@ -32,6 +33,9 @@ struct arm64_board {
 	struct arm64_fdt_range mmio32, mmio64, pio; /* PCI windows (CPU address = PCI address,
 						      but the I/O window, which starts at PCI 0) */
 	uint32_t intx_spi[4];                /* INTA..INTD of bus 0, swizzled by slot */
+	struct arm64_fdt_range virtio[ARM64_FDT_VIRTIO]; /* virtio-mmio devices */
+	uint32_t virtio_spi[ARM64_FDT_VIRTIO];           /* their (edge) SPIs */
+	int nvirtio;
 	const char *bootargs;                /* may be NULL */
 	uint64_t initrd_start, initrd_end;   /* both 0: no initrd */
 };

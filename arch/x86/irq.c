@@ -35,6 +35,11 @@ int arch_irq_base_routes(struct kvm_irq_routing_entry *out, int max, uint32_t *f
 	return n;
 }
 
+uint32_t arch_irq_line(uint32_t line)
+{
+	return line; /* a GSI: KVM_IRQ_LINE goes through the routes above */
+}
+
 bool arch_msi_address_ok(uint64_t addr)
 {
 	return (addr & ~0xfffffull) == X86_LAPIC; /* 0xfee00000-0xfeefffff */

@@ -73,6 +73,12 @@ static void acpi_pm_io(void *opaque, uint64_t off, void *data, uint32_t len, boo
 		vm_request_stop(pc->vm, VM_EXIT_OK, "guest rebooted");
 }
 
+const char arch_default_cmdline[] = "console=ttyS0";
+const char arch_board_help[] =
+	"The guest sees an 8250 UART on ttyS0 (port 0x3f8, IRQ 4) and ACPI tables; with\n"
+	"--device virtio-console also hvc0 (boot with console=hvc0), which then takes\n"
+	"the console's input.\n";
+
 int arch_power_button(struct vm *vm)
 {
 	struct x86_vm *x = vm->arch;

@@ -55,6 +55,11 @@ int arch_vm_init(struct vm *vm)
 	return 0;
 }
 
+int arch_vcpus_ready(struct vm *vm)
+{
+	return 0; /* the interrupt controllers and routes are complete from arch_vm_init */
+}
+
 void arch_vm_teardown(struct vm *vm)
 {
 	struct x86_vm *x = vm->arch;

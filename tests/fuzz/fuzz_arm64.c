@@ -1,7 +1,7 @@
 /* libFuzzer target: the arm64 boot inputs a user controls, built on any host. The input's
  * bytes are (1) a kernel file's head and size for the Image header check and placement,
  * and (2) a board for the device tree writer: vCPU count, RAM regions, window addresses
- * and sizes, the command line. Whatever the input, the writer either refuses with an error
+ * and sizes, virtio-mmio devices, the command line. Whatever the input, the writer either refuses with an error
  * or writes a tree that libfdt's full check accepts, inside its buffer. */
 #include <libfdt.h>
 #include <stdint.h>
@@ -56,6 +56,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b.mmio32.size = take(&p, &n, 4);
 	b.mmio64.size = take(&p, &n, 8);
 	b.pio.size = take(&p, &n, 2);
+	b.nvirtio = (int)take(&p, &n, 1) % (ARM64_FDT_VIRTIO + 2); /* sometimes too many */
+	for (int i = 0; i < ARM64_FDT_VIRTIO; i++) {
+		b.virtio[i].base = take(&p, &n, 8);
+		b.virtio[i].size = take(&p, &n, 2);
+		b.virtio_spi[i] = (uint32_t)take(&p, &n, 2);
+	}
 	b.initrd_start = take(&p, &n, 8);
 	b.initrd_end = take(&p, &n, 8);
 	alen = n < sizeof(args) - 1 ? n : sizeof(args) - 1;

@@ -120,6 +120,9 @@ static struct arm64_board board(void)
 		.mmio64 = { 0x1000000000ull, 0x1000000000ull },
 		.pio = { 0xfc000000, 0x10000 },
 		.intx_spi = { 4, 5, 6, 7 },
+		.virtio = { { 0xe3000000, 0x1000 } },
+		.virtio_spi = { 2 },
+		.nvirtio = 1,
 		.bootargs = "console=ttyAMA0 quiet",
 		.initrd_start = 0x10000000,
 		.initrd_end = 0x10400000,
@@ -202,6 +205,11 @@ static void test_device_tree(void **state)
 	assert_int_equal(len, 32 * 4 * 10 * 4);
 	assert_true(cell(p, 40) == 1 << 11 && cell(p, 43) == 1 && cell(p, 48) == 5);
 
+	/* virtio-mmio: its window and its edge-triggered SPI */
+	assert_string_equal(prop(fdt, "/virtio_mmio@e3000000", "compatible", NULL), "virtio,mmio");
+	p = prop(fdt, "/virtio_mmio@e3000000", "interrupts", &len);
+	assert_true(len == 12 && cell(p, 0) == 0 && cell(p, 1) == 2 && cell(p, 2) == 1);
+
 	/* dtc reads it back, with no warning */
 	{
 		char path[] = "/tmp/ptvm-test-dtb.XXXXXX", cmd[256], out[4096];
@@ -242,6 +250,9 @@ static void test_device_tree_refused(void **state)
 	assert_int_equal(arm64_fdt_build(fdt, sizeof(fdt), &b), -EINVAL);
 	b = board();
 	b.ecam.size = 0x1800;
+	assert_int_equal(arm64_fdt_build(fdt, sizeof(fdt), &b), -EINVAL);
+	b = board();
+	b.nvirtio = 5;
 	assert_int_equal(arm64_fdt_build(fdt, sizeof(fdt), &b), -EINVAL);
 	b = board();
 	b.its.size = 0; /* no ITS: no msi-map */

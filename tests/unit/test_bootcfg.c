@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vmm/arch.h"
 #include "vmm/bootcfg.h"
 #include "vmm/config.h"
 #include "vmm/err.h"
@@ -163,7 +164,7 @@ static void test_defaults_and_payload(void **state)
 	/* No /chosen at all: the command line must name what boots. */
 	assert_int_equal(PARSE(&c, HEAD "cpus = <3>; };", "--kernel", "k", NULL), 0);
 	assert_int_equal(c.cpus, 3);
-	assert_string_equal(c.cmdline, "console=ttyS0");
+	assert_string_equal(c.cmdline, arch_default_cmdline);
 	config_free(&c);
 	/* a topology: the vCPU count follows from it, or must match it */
 	assert_int_equal(PARSE(&c, HEAD "sockets = <2>; threads = <2>; };", "--kernel", "k", NULL), 0);
@@ -200,7 +201,7 @@ static void test_command_line_overrides(void **state)
 	assert_string_equal(c.payload, "/t.bin");
 	assert_null(c.kernel);
 	assert_null(c.initrd);
-	assert_string_equal(c.cmdline, DEFAULT_CMDLINE); /* not the config's bootargs */
+	assert_string_equal(c.cmdline, arch_default_cmdline); /* not the config's bootargs */
 	config_free(&c);
 	assert_int_equal(PARSE(&c, HEAD "chosen { payload = \"/p\"; }; };", "--kernel", "/k", NULL),
 			 0);

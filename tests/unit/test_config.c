@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "vmm/arch.h"
 #include "vmm/config.h"
 #include "vmm/devtype.h"
 #include "vmm/err.h"
@@ -24,7 +25,7 @@ static void test_defaults(void **state)
 	assert_true(c.memory == 512ull << 20);
 	assert_int_equal(c.cpus, 1);
 	assert_int_equal(c.console, CONSOLE_STDIO);
-	assert_string_equal(c.cmdline, "console=ttyS0");
+	assert_string_equal(c.cmdline, arch_default_cmdline);
 	assert_null(c.initrd);
 	assert_int_equal(c.ndevices, 0);
 	assert_int_equal(c.iommufd, -1);

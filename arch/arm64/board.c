@@ -1,0 +1,100 @@
+/* The arm64 board: guest RAM from address 0 around the device hole below 4 GiB and around
+ * what the IOMMU reserves; a PL011 console, the generic ECAM PCI host (its I/O space
+ * through MMIO), virtio-mmio slots; interrupt lines that are the vGIC's SPIs, MSIs that
+ * are writes to the ITS. No power button yet: a guest is stopped at once. */
+#include <errno.h>
+
+#include "arch/arm64/arm64.h"
+#include "vmm/arch.h"
+#include "vmm/layout.h"
+#include "vmm/pci.h"
+#include "vmm/pl011.h"
+#include "vmm/util.h"
+
+const char arch_default_cmdline[] = "console=ttyAMA0";
+const char arch_board_help[] =
+	"The guest sees a PL011 UART on ttyAMA0 and a device tree (GICv3 with an ITS, PSCI,\n"
+	"the architected timer, a generic ECAM PCI host); with --device virtio-console\n"
+	"also hvc0 (boot with console=hvc0), which then takes the console's input. It has\n"
+	"no power button: a signal stops it at once.\n";
+
+int arch_ram_layout(uint64_t ram_size, uint64_t align, const struct gpa_range *reserved,
+		    int nreserved, struct mem_region *out, int max)
+{
+	static const struct gpa_range windows[] = {
+		{ 0, ARM64_LOW_RAM_END - 1 },
+		{ ARM64_HIGH_RAM, ARM64_MMIO64_BASE - 1 },
+	};
+	char sz[32];
+	int n = layout_ram(ram_size, align, windows, 2, reserved, nreserved, out, max);
+
+	format_size(ram_size, sz, sizeof(sz));
+	if (n == -ENOSPC)
+		return err_msg(ENOSPC, "guest RAM of %s would need more than %d pieces around the "
+				       "%d range(s) the IOMMU reserves", sz, max, nreserved);
+	if (n == -ERANGE)
+		return err_msg(ERANGE, "guest RAM of %s does not fit below the 64-bit PCI window "
+				       "(0x%llx) around the %d range(s) the IOMMU reserves", sz,
+			       (unsigned long long)ARM64_MMIO64_BASE, nreserved);
+	if (n < 0)
+		return err_msg(-n, "guest RAM layout");
+	return n;
+}
+
+int arch_create_devices(struct vm *vm)
+{
+	int r;
+
+	if ((r = pl011_create(vm, &vm->mmio, ARM64_UART, ARM64_SPI_UART)) < 0 ||
+	    (r = pci_host_create(vm, ARM64_ECAM, ARM64_MMIO32_BASE, ARM64_MMIO32_SIZE,
+				 ARM64_MMIO64_BASE, ARM64_MMIO64_SIZE)) < 0)
+		return r;
+	return pci_host_map_io(vm, ARM64_PCI_IO);
+}
+
+int arch_power_button(struct vm *vm)
+{
+	return 0; /* nothing in the guest listens: the caller stops it at once */
+}
+
+/* GSI n is SPI n, for the SPIs the vGIC has; MSIs carry the function's requester ID,
+ * which the ITS takes as the device ID (the device tree's msi-map is one to one). */
+int arch_irq_base_routes(struct kvm_irq_routing_entry *out, int max, uint32_t *first_msi,
+			 bool *devid)
+{
+	if (max < ARM64_SPIS)
+		return -ENOSPC;
+	for (uint32_t spi = 0; spi < ARM64_SPIS; spi++)
+		out[spi] = (struct kvm_irq_routing_entry){
+			.gsi = spi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+			.u.irqchip = { .irqchip = 0, .pin = spi } };
+	*first_msi = ARM64_SPIS;
+	*devid = true;
+	return ARM64_SPIS;
+}
+
+uint32_t arch_irq_line(uint32_t line)
+{
+	/* KVM_IRQ_LINE on arm64 names the interrupt itself: its type and its INTID */
+	return KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | (32 + line);
+}
+
+bool arch_msi_address_ok(uint64_t addr)
+{
+	return addr == ARM64_GITS_TRANSLATER;
+}
+
+int arch_pci_intx_gsi(int slot, int pin)
+{
+	/* the device tree's interrupt-map: pin P of slot S on SPI INTX + (S + P) % 4 */
+	return ARM64_SPI_INTX + (slot + pin) % 4;
+}
+
+int arch_virtio_mmio_slot(int index, uint64_t *base, uint32_t *gsi)
+{
+	if (index < 0 || index >= 4)
+		return -ENOSPC;
+	*base = ARM64_VIRTIO_MMIO + (uint64_t)index * 0x1000;
+	*gsi = ARM64_SPI_VIRTIO + (uint32_t)index;
+	return 0;
+}
