@@ -7,6 +7,7 @@
 
 #include "passthrough/pci_sysfs.h"
 #include "passthrough/uapi.h"
+#include "vmm/arch.h"
 #include "vmm/check.h"
 #include "vmm/sys.h"
 #include "vmm/util.h"
@@ -32,8 +33,7 @@ static void check_iommu_active(struct check_ctx *ctx)
 			     n, names, n > 4 ? ", ..." : "");
 	else
 		check_report(ctx, CHECK_FAIL, "host", "iommu",
-			     "enable VT-d / AMD-Vi in the firmware and boot with intel_iommu=on "
-			     "(Intel) or amd_iommu=on (AMD); in a QEMU guest add -device intel-iommu",
+			     arch_iommu_hint,
 			     "no IOMMU is active (%s is empty or missing)", path);
 }
 

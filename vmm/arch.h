@@ -57,6 +57,9 @@ int arch_virtio_mmio_slot(int index, uint64_t *base, uint32_t *gsi);
  * `ptvm run --help` on what the board gives the guest. */
 extern const char arch_default_cmdline[];
 extern const char arch_board_help[];
+/* ptvm check's hints for a host without KVM, and without an active IOMMU. */
+extern const char arch_kvm_hint[];
+extern const char arch_iommu_hint[];
 /* After every vCPU exists, before the board's devices: the interrupt controller, where it
  * can only be completed then (arm64's vGIC and ITS), and the interrupt routes. */
 int arch_vcpus_ready(struct vm *vm);

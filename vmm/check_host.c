@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "vmm/arch.h"
 #include "vmm/check.h"
 #include "vmm/seccomp_policy.h"
 #include "vmm/sys.h"
@@ -30,8 +31,7 @@ static const char *kvm_open_hint(int err)
 	case -ENOENT:
 	case -ENODEV:
 	case -ENXIO:
-		return "load KVM (modprobe kvm_intel or kvm_amd) and enable VT-x/AMD-V in the "
-		       "firmware; inside a VM, enable nested virtualisation on the outer host";
+		return arch_kvm_hint;
 	case -EACCES:
 	case -EPERM:
 		return "run as root or add the user to the group that owns /dev/kvm (usually kvm)";

@@ -18,6 +18,13 @@ const char arch_board_help[] =
 	"also hvc0 (boot with console=hvc0), which then takes the console's input. It has\n"
 	"no power button: a signal stops it at once.\n";
 
+const char arch_kvm_hint[] =
+	"boot the host kernel at EL2 (KVM needs the virtualisation extensions: firmware that "
+	"enters Linux at EL2); inside a VM, give it EL2 (QEMU: -M virt,virtualization=on)";
+const char arch_iommu_hint[] =
+	"enable the SMMU in the firmware (ACPI IORT or the device tree) and build the kernel "
+	"with ARM_SMMU_V3 (or ARM_SMMU); in QEMU use -M virt,iommu=smmuv3";
+
 int arch_ram_layout(uint64_t ram_size, uint64_t align, const struct gpa_range *reserved,
 		    int nreserved, struct mem_region *out, int max)
 {

@@ -79,6 +79,13 @@ const char arch_board_help[] =
 	"--device virtio-console also hvc0 (boot with console=hvc0), which then takes\n"
 	"the console's input.\n";
 
+const char arch_kvm_hint[] =
+	"load KVM (modprobe kvm_intel or kvm_amd) and enable VT-x/AMD-V in the firmware; "
+	"inside a VM, enable nested virtualisation on the outer host";
+const char arch_iommu_hint[] =
+	"enable VT-d / AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or "
+	"amd_iommu=on (AMD); in a QEMU guest add -device intel-iommu";
+
 int arch_power_button(struct vm *vm)
 {
 	struct x86_vm *x = vm->arch;
