@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <stdbool.h>
 
+#include "vmm/err.h"
+#include "vmm/util.h"
+
 /* The first address past a range, saturating: a range may end at UINT64_MAX. */
 static uint64_t end_of(const struct gpa_range *r)
 {
@@ -86,5 +89,24 @@ int layout_complement(const struct gpa_range *allowed, int nallowed, struct gpa_
 			return -ENOSPC;
 		out[n++] = (struct gpa_range){ next, UINT64_MAX };
 	}
+	return n;
+}
+
+int layout_board_ram(uint64_t size, uint64_t align, const struct gpa_range *windows,
+		     int nwindows, const struct gpa_range *reserved, int nreserved,
+		     struct mem_region *out, int max, const char *limit_what)
+{
+	int n = layout_ram(size, align, windows, nwindows, reserved, nreserved, out, max);
+	char sz[32];
+
+	format_size(size, sz, sizeof(sz));
+	if (n == -ENOSPC)
+		return err_msg(ENOSPC, "guest RAM of %s would need more than %d pieces around the "
+				       "%d range(s) the IOMMU reserves", sz, max, nreserved);
+	if (n == -ERANGE)
+		return err_msg(ERANGE, "guest RAM of %s does not fit below %s around the %d "
+				       "range(s) the IOMMU reserves", sz, limit_what, nreserved);
+	if (n < 0)
+		return err_msg(-n, "guest RAM layout");
 	return n;
 }

@@ -17,6 +17,12 @@
 int layout_ram(uint64_t size, uint64_t align, const struct gpa_range *windows, int nwindows,
 	       const struct gpa_range *reserved, int nreserved, struct mem_region *out, int max);
 
+/* layout_ram for a board, with the error said: RAM that would need more than MAX regions,
+ * or that does not fit below the end of the last window (named as LIMIT_WHAT). */
+int layout_board_ram(uint64_t size, uint64_t align, const struct gpa_range *windows,
+		     int nwindows, const struct gpa_range *reserved, int nreserved,
+		     struct mem_region *out, int max, const char *limit_what);
+
 /* The inverse of a sorted list of allowed ranges (what IOMMU_IOAS_IOVA_RANGES reports) in
  * [0, UINT64_MAX]: the reserved ranges. Returns their number, or -ENOSPC past MAX. */
 int layout_complement(const struct gpa_range *allowed, int nallowed, struct gpa_range *out,

@@ -32,20 +32,9 @@ int arch_ram_layout(uint64_t ram_size, uint64_t align, const struct gpa_range *r
 		{ 0, ARM64_LOW_RAM_END - 1 },
 		{ ARM64_HIGH_RAM, ARM64_MMIO64_BASE - 1 },
 	};
-	char sz[32];
-	int n = layout_ram(ram_size, align, windows, 2, reserved, nreserved, out, max);
 
-	format_size(ram_size, sz, sizeof(sz));
-	if (n == -ENOSPC)
-		return err_msg(ENOSPC, "guest RAM of %s would need more than %d pieces around the "
-				       "%d range(s) the IOMMU reserves", sz, max, nreserved);
-	if (n == -ERANGE)
-		return err_msg(ERANGE, "guest RAM of %s does not fit below the 64-bit PCI window "
-				       "(0x%llx) around the %d range(s) the IOMMU reserves", sz,
-			       (unsigned long long)ARM64_MMIO64_BASE, nreserved);
-	if (n < 0)
-		return err_msg(-n, "guest RAM layout");
-	return n;
+	return layout_board_ram(ram_size, align, windows, 2, reserved, nreserved, out, max,
+				"the 64-bit PCI window at 512 GiB");
 }
 
 int arch_create_devices(struct vm *vm)

@@ -20,19 +20,11 @@ int arch_ram_layout(uint64_t ram_size, uint64_t align, const struct gpa_range *r
 		{ 0, X86_LOW_RAM_MAX - 1 },
 		{ X86_HIGH_RAM, (1ull << X86_PHYS_BITS_MAX) - 1 },
 	};
-	char sz[32];
-	int n = layout_ram(ram_size, align, windows, 2, reserved, nreserved, out, max);
+	int n = layout_board_ram(ram_size, align, windows, 2, reserved, nreserved, out, max,
+				 "46 bits of guest-physical address");
 
-	format_size(ram_size, sz, sizeof(sz));
-	if (n == -ENOSPC)
-		return err_msg(ENOSPC, "guest RAM of %s would need more than %d pieces around the "
-				       "%d range(s) the IOMMU reserves", sz, max, nreserved);
-	if (n == -ERANGE)
-		return err_msg(ERANGE, "guest RAM of %s does not fit below %d bits of guest-physical "
-				       "address around the %d range(s) the IOMMU reserves", sz,
-			       X86_PHYS_BITS_MAX, nreserved);
 	if (n < 0)
-		return err_msg(-n, "guest RAM layout");
+		return n;
 	/* Boot data, the kernel and the EBDA live in low memory, from 0. */
 	for (int i = 0; out[0].gpa != 0 && i < nreserved; i++)
 		if (reserved[i].start < out[0].gpa)
