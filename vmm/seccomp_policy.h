@@ -39,7 +39,7 @@ struct seccomp_ioctl {
 };
 
 /* The allow-list: the entries every architecture shares (vmm/seccomp_policy.c), then the
- * architecture's own (arch/<arch>/seccomp.c): system calls only it has, its KVM ioctls. */
+ * architecture's own (arch/<arch>/seccomp_policy.c): system calls only it has, its KVM ioctls. */
 size_t seccomp_nsyscalls(void);
 const struct seccomp_syscall *seccomp_syscall(size_t i);
 size_t seccomp_nioctls(void);

@@ -9,7 +9,6 @@
 #include "vmm/layout.h"
 #include "vmm/pci.h"
 #include "vmm/pl011.h"
-#include "vmm/util.h"
 
 const char arch_default_cmdline[] = "console=ttyAMA0";
 const char arch_board_help[] =

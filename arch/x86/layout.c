@@ -8,7 +8,6 @@
 #include "arch/x86/x86.h"
 #include "vmm/arch.h"
 #include "vmm/layout.h"
-#include "vmm/util.h"
 
 #define E820_RAM 1
 #define E820_RESERVED 2
