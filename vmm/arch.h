@@ -57,6 +57,12 @@ int arch_virtio_mmio_slot(int index, uint64_t *base, uint32_t *gsi);
  * `ptvm run --help` on what the board gives the guest. */
 extern const char arch_default_cmdline[];
 extern const char arch_board_help[];
+/* Whether the board describes the guest with a device tree (arm64), which
+ * arch_dump_dtb() writes to PATH once the VM is built (returning its size, or a negative
+ * errno with the error set); arch_no_dtb says why a board has none. */
+extern const bool arch_has_dtb;
+extern const char arch_no_dtb[];
+int arch_dump_dtb(struct vm *vm, const char *path);
 /* ptvm check's hints for a host without KVM, and without an active IOMMU. */
 extern const char arch_kvm_hint[];
 extern const char arch_iommu_hint[];

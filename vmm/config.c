@@ -78,7 +78,7 @@ void config_free(struct vm_config *cfg)
 
 enum { O_KERNEL = 256, O_PAYLOAD, O_INITRD, O_CMDLINE, O_MEMORY, O_CPUS, O_CONSOLE, O_DEVICE,
        O_HUGEPAGES, O_VERBOSE, O_STATS, O_IOMMUFD, O_CONFIG, O_SET, O_SHUTDOWN_TIMEOUT,
-       O_API, O_CONSOLE_LOG, O_SECCOMP, O_USER };
+       O_API, O_CONSOLE_LOG, O_SECCOMP, O_USER, O_DUMP_DTB };
 static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, O_KERNEL },
 	{ "payload", required_argument, NULL, O_PAYLOAD },
@@ -99,6 +99,7 @@ static const struct option run_opts[] = {
 	{ "console-log", required_argument, NULL, O_CONSOLE_LOG },
 	{ "seccomp", required_argument, NULL, O_SECCOMP },
 	{ "user", required_argument, NULL, O_USER },
+	{ "dump-dtb", required_argument, NULL, O_DUMP_DTB },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -166,6 +167,13 @@ int config_parse_run(int argc, char **argv, struct vm_config *cfg)
 			if (!optarg[0])
 				return err_msg(EINVAL, "--console-log needs a file name");
 			cfg->console_log = optarg;
+			break;
+		case O_DUMP_DTB:
+			if (!arch_has_dtb)
+				return err_msg(EINVAL, "--dump-dtb: %s", arch_no_dtb);
+			if (!optarg[0])
+				return err_msg(EINVAL, "--dump-dtb needs a file name");
+			cfg->dump_dtb = optarg;
 			break;
 		case O_USER:
 			if ((r = run_user_parse(optarg, NULL, &cfg->user)))

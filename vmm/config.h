@@ -42,6 +42,7 @@ struct vm_config {
 	enum console_kind console;
 	const char *console_path; /* file:PATH, unix:PATH */
 	const char *console_log;  /* --console-log FILE: all output, whoever is attached */
+	const char *dump_dtb; /* --dump-dtb FILE: write the guest's device tree, do not run */
 	struct device_spec devices[CONFIG_MAX_DEVICES];
 	int ndevices;
 	const char *source;   /* the boot config file, or NULL */

@@ -72,6 +72,8 @@ static void run_usage(FILE *f)
 		"  --verbose          print each setup step with its time on stderr\n"
 		"  --stats            at the end, print on stderr the guest's exits to ptvm by\n"
 		"                     reason and the ten busiest ports and MMIO addresses\n"
+		"  --dump-dtb FILE    build the VM, write the device tree its guest would boot\n"
+		"                     with to FILE, and stop without starting it (arm64)\n"
 		"  --iommufd FD       use this open /dev/iommu (from a management stack) for all\n"
 		"                     assigned devices; ptvm does not close it\n"
 		"  --device SPEC      add a device; types:\n",
@@ -307,6 +309,20 @@ static int run_main(int argc, char **argv)
 		return r;
 	}
 	r = build(&vm);
+	if (cfg.dump_dtb) { /* the device tree the guest would boot with, and no guest */
+		if (r == 0 && (r = arch_dump_dtb(&vm, cfg.dump_dtb)) >= 0)
+			fprintf(stderr, "ptvm: the guest's device tree (%d bytes) written to %s; "
+				"the guest was not started\n", r, cfg.dump_dtb);
+		if (r < 0)
+			snprintf(why, sizeof(why), "%s", err_get());
+		vcpus_destroy(&vm);
+		vm_destroy(&vm);
+		close(sfd);
+		config_free(&cfg);
+		if (r < 0)
+			return err_msg(r, "%s", why);
+		return 0;
+	}
 	if (r == 0)
 		r = powerdown_init(&vm);
 	if (r == 0 && cfg.api_path)

@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <libfdt.h>
 
 #include "arch/arm64/arm64.h"
 #include "arch/arm64/fdt.h"
@@ -176,4 +179,40 @@ int arch_load(struct vm *vm)
 		return err_msg(ENOSPC, "guest RAM too small for the device tree");
 	r = arm64_fdt_build(dtb, ARM64_DTB_BUILD, &b);
 	return r < 0 ? r : 0;
+}
+
+const bool arch_has_dtb = true;
+const char arch_no_dtb[] = "";
+
+int arch_dump_dtb(struct vm *vm, const char *path)
+{
+	struct arm64_vm *a = vm->arch;
+	const uint8_t *dtb = gpa_to_hva(vm, a->dtb, ARM64_DTB_BUILD);
+	size_t size, done = 0;
+	int fd;
+
+	if (!dtb)
+		return err_msg(EINVAL, "--dump-dtb: the VM has no device tree");
+	size = fdt_totalsize(dtb);
+	if (size > ARM64_DTB_BUILD)
+		return err_msg(EINVAL, "--dump-dtb: the device tree's header is damaged");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_errno(errno, "--dump-dtb: open %s", path);
+	while (done < size) {
+		ssize_t n = write(fd, dtb + done, size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			close(fd);
+			return err_errno(e, "--dump-dtb: write %s", path);
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) < 0)
+		return err_errno(errno, "--dump-dtb: write %s", path);
+	return (int)size;
 }

@@ -3,6 +3,7 @@
  * fixed power button and its SCI), the old reset
  * paths (i8042 pulse, port 0x92), the ACPI PM timer, a CMOS clock that reads the host's
  * UTC time, and the POST-code port. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -240,4 +241,13 @@ int arch_create_devices(struct vm *vm)
 	if ((r = pci_host_create(vm, X86_ECAM, X86_MMIO32_BASE, X86_MMIO32_SIZE, base64, size64)) < 0)
 		return r;
 	return pci_host_add_conf1(vm);
+}
+
+const bool arch_has_dtb = false;
+const char arch_no_dtb[] = "the x86_64 board describes the guest with ACPI tables, not a device tree";
+
+int arch_dump_dtb(struct vm *vm, const char *path)
+{
+	(void)vm;
+	return err_msg(ENOTSUP, "--dump-dtb %s: %s", path, arch_no_dtb);
 }

@@ -170,6 +170,17 @@ static void test_errors(void **state)
 	BAD("--api: '/run/vm.sock' is not unix:PATH", "--kernel", "k", "--api", "/run/vm.sock");
 	BAD("--api: 'unix:' is not unix:PATH", "--kernel", "k", "--api", "unix:");
 	BAD("--console-log needs a file name", "--kernel", "k", "--console-log", "");
+	/* --dump-dtb: the board's device tree, where the board has one */
+	if (arch_has_dtb) {
+		struct vm_config c;
+
+		assert_int_equal(PARSE(&c, "--kernel", "k", "--dump-dtb", "vm.dtb"), 0);
+		assert_string_equal(c.dump_dtb, "vm.dtb");
+		BAD("--dump-dtb needs a file name", "--kernel", "k", "--dump-dtb", "");
+	} else {
+		BAD("--dump-dtb: the x86_64 board describes the guest with ACPI tables, not a "
+		    "device tree", "--kernel", "k", "--dump-dtb", "vm.dtb");
+	}
 	BAD("--iommufd: '2' is not an open file descriptor number (3 or more)", "--kernel", "k",
 	    "--iommufd", "2");
 	BAD("--kernel needs a value", "--kernel");
