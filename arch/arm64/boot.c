@@ -116,6 +116,7 @@ static void describe(struct vm *vm, struct arm64_vm *a, struct arm64_board *b)
 		b->mem[i] = (struct arm64_fdt_range){ vm->mem[i].gpa, vm->mem[i].size };
 	b->nmem = vm->nmem;
 	b->ncpus = vm->ncpus;
+	b->topology = vm->cfg->topology;
 	for (int i = 0; i < vm->ncpus; i++)
 		b->mpidr[i] = a->mpidr[i] & 0xff00ffffffull; /* the affinity fields */
 	b->gicd = (struct arm64_fdt_range){ ARM64_GICD, ARM64_GICD_SIZE };

@@ -13,6 +13,7 @@
 #define PH_GIC 1
 #define PH_ITS 2
 #define PH_CLK 3
+#define PH_CPU 0x100 /* + the vCPU's index */
 
 #define GIC_SPI 0
 #define GIC_PPI 1
@@ -61,6 +62,41 @@ static int begin_at(void *fdt, const char *name, uint64_t addr)
 	return fdt_begin_node(fdt, node);
 }
 
+/* The topology as Linux reads it (Documentation/devicetree/bindings/cpu/cpu-topology.txt,
+ * drivers/base/arch_topology.c): socketN / cluster0 / coreN [/ threadN], each leaf naming
+ * its CPU; one cluster per socket, as ptvm's topology has no clusters. */
+static int write_cpu_map(void *fdt, const struct cpu_topology *t)
+{
+	char name[24];
+	int cpu = 0;
+
+	TRY(fdt_begin_node(fdt, "cpu-map"));
+	for (int s = 0; s < t->sockets; s++) {
+		snprintf(name, sizeof(name), "socket%d", s);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_begin_node(fdt, "cluster0"));
+		for (int c = 0; c < t->cores; c++) {
+			snprintf(name, sizeof(name), "core%d", c);
+			TRY(fdt_begin_node(fdt, name));
+			if (t->threads == 1) {
+				TRY(fdt_property_u32(fdt, "cpu", PH_CPU + (uint32_t)cpu++));
+			} else {
+				for (int th = 0; th < t->threads; th++) {
+					snprintf(name, sizeof(name), "thread%d", th);
+					TRY(fdt_begin_node(fdt, name));
+					TRY(fdt_property_u32(fdt, "cpu", PH_CPU + (uint32_t)cpu++));
+					TRY(fdt_end_node(fdt));
+				}
+			}
+			TRY(fdt_end_node(fdt));
+		}
+		TRY(fdt_end_node(fdt));
+		TRY(fdt_end_node(fdt));
+	}
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
 static int write_cpus(void *fdt, const struct arm64_board *b)
 {
 	TRY(fdt_begin_node(fdt, "cpus"));
@@ -74,8 +110,10 @@ static int write_cpus(void *fdt, const struct arm64_board *b)
 		TRY(fdt_property_string(fdt, "compatible", "arm,arm-v8"));
 		TRY(fdt_property_string(fdt, "enable-method", "psci"));
 		TRY(prop_cells(fdt, "reg", reg, 2));
+		TRY(fdt_property_u32(fdt, "phandle", PH_CPU + (uint32_t)i));
 		TRY(fdt_end_node(fdt));
 	}
+	TRY(write_cpu_map(fdt, &b->topology));
 	TRY(fdt_end_node(fdt));
 	return 0;
 }
@@ -279,6 +317,13 @@ int arm64_fdt_build(void *buf, size_t size, const struct arm64_board *b)
 	if (b->ncpus < 1 || b->ncpus > ARM64_FDT_MAX_CPUS)
 		return err_msg(EINVAL, "device tree: %d vCPUs (1 to %d)", b->ncpus,
 			       ARM64_FDT_MAX_CPUS);
+	if (b->topology.sockets < 1 || b->topology.sockets > b->ncpus ||
+	    b->topology.cores < 1 || b->topology.cores > b->ncpus ||
+	    b->topology.threads < 1 || b->topology.threads > b->ncpus ||
+	    b->topology.sockets * b->topology.cores * b->topology.threads != b->ncpus)
+		return err_msg(EINVAL, "device tree: %d socket(s) x %d core(s) x %d thread(s) "
+				       "is not %d vCPUs", b->topology.sockets, b->topology.cores,
+			       b->topology.threads, b->ncpus);
 	if (b->nvirtio < 0 || b->nvirtio > ARM64_FDT_VIRTIO)
 		return err_msg(EINVAL, "device tree: %d virtio-mmio devices (at most %d)",
 			       b->nvirtio, ARM64_FDT_VIRTIO);

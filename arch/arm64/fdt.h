@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/topology.h"
 #include "vmm/vm.h"
 
 #define ARM64_FDT_MAX_CPUS 64
@@ -23,6 +24,9 @@ struct arm64_board {
 	int nmem;
 	int ncpus;
 	uint64_t mpidr[ARM64_FDT_MAX_CPUS];  /* each vCPU's MPIDR affinity (its reg) */
+	struct cpu_topology topology;        /* resolved: the cpu-map; vCPU i is thread
+						i % threads of core i / threads % cores
+						of socket i / (cores * threads) */
 	struct arm64_fdt_range gicd, gicr;   /* distributor; redistributors of all vCPUs */
 	struct arm64_fdt_range its;          /* size 0: no ITS (MSIs then unavailable) */
 	uint32_t timer_ppi[4];               /* secure, non-secure, virtual, hypervisor */

@@ -1,7 +1,7 @@
 /* libFuzzer target: the arm64 boot inputs a user controls, built on any host. The input's
  * bytes are (1) a kernel file's head and size for the Image header check and placement,
- * and (2) a board for the device tree writer: vCPU count, RAM regions, window addresses
- * and sizes, virtio-mmio devices, the command line. Whatever the input, the writer either refuses with an error
+ * and (2) a board for the device tree writer: vCPU count and topology, RAM regions,
+ * window addresses and sizes, virtio-mmio devices, the command line. Whatever the input, the writer either refuses with an error
  * or writes a tree that libfdt's full check accepts, inside its buffer. */
 #include <libfdt.h>
 #include <stdint.h>
@@ -46,6 +46,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (int i = 0; i < ARM64_FDT_MAX_CPUS; i++)
 		b.mpidr[i] = take(&p, &n, 2);
+	/* a topology: mostly one that multiplies to the vCPU count, sometimes any counts */
+	b.topology.threads = (int)take(&p, &n, 1) % 4 + 1;
+	b.topology.sockets = (int)take(&p, &n, 1) % 4 + 1;
+	b.topology.cores = b.ncpus / (b.topology.threads * b.topology.sockets);
+	if (take(&p, &n, 1) % 8 == 0)
+		b.topology.cores = (int)take(&p, &n, 1) - 1;
+	else if (b.topology.cores > 0) /* the count they multiply to */
+		b.ncpus = b.topology.sockets * b.topology.cores * b.topology.threads;
 	b.gicd.base = take(&p, &n, 8);
 	b.gicr.size = take(&p, &n, 4);
 	b.its.size = take(&p, &n, 1);

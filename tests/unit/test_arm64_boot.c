@@ -108,6 +108,7 @@ static struct arm64_board board(void)
 		.nmem = 2,
 		.ncpus = 4,
 		.mpidr = { 0, 1, 2, 3 },
+		.topology = { .sockets = 2, .cores = 1, .threads = 2 },
 		.gicd = { 0xfe000000, 0x10000 },
 		.gicr = { 0xfe0a0000, 4 * 0x20000 },
 		.its = { 0xfe020000, 0x20000 },
@@ -174,11 +175,22 @@ static void test_device_tree(void **state)
 	/* cpus: four, each started through PSCI (hvc) */
 	n = 0;
 	fdt_for_each_subnode(node, fdt, fdt_path_offset(fdt, "/cpus")) {
+		if (!strcmp(fdt_get_name(fdt, node, NULL), "cpu-map"))
+			continue;
 		assert_string_equal(fdt_getprop(fdt, node, "enable-method", NULL), "psci");
 		n++;
 	}
 	assert_int_equal(n, 4);
 	assert_string_equal(prop(fdt, "/psci", "method", NULL), "hvc");
+	/* their topology, as --cpus 4,sockets=2,threads=2 gives it: socket 1's core 0's
+	 * second thread is vCPU 3, and nothing more in socket 1 */
+	p = prop(fdt, "/cpus/cpu-map/socket1/cluster0/core0/thread1", "cpu", &len);
+	assert_int_equal(len, 4);
+	node = fdt_node_offset_by_phandle(fdt, cell(p, 0));
+	assert_string_equal(fdt_get_name(fdt, node, NULL), "cpu@3");
+	assert_true(fdt_path_offset(fdt, "/cpus/cpu-map/socket0/cluster0/core0/thread0") >= 0);
+	assert_true(fdt_path_offset(fdt, "/cpus/cpu-map/socket1/cluster0/core1") < 0);
+	assert_true(fdt_path_offset(fdt, "/cpus/cpu-map/socket2") < 0);
 	/* the GIC is everyone's interrupt parent; the ITS is the PCI host's MSI controller */
 	gic = fdt_node_offset_by_phandle(fdt, cell(prop(fdt, "/", "interrupt-parent", NULL), 0));
 	assert_true(gic >= 0);
@@ -245,6 +257,19 @@ static void test_device_tree_refused(void **state)
 	assert_int_equal(arm64_fdt_build(fdt, sizeof(fdt), &b), -EINVAL);
 	b.ncpus = 65;
 	assert_int_equal(arm64_fdt_build(fdt, sizeof(fdt), &b), -EINVAL);
+	b = board();
+	b.topology.cores = 2; /* 2 x 2 x 2 is not 4 */
+	assert_int_equal(arm64_fdt_build(fdt, sizeof(fdt), &b), -EINVAL);
+	assert_string_equal(err_get(), "device tree: 2 socket(s) x 2 core(s) x 2 thread(s) is "
+				       "not 4 vCPUs");
+	b.topology.cores = 0;
+	assert_int_equal(arm64_fdt_build(fdt, sizeof(fdt), &b), -EINVAL);
+	b = board();
+	b.topology = (struct cpu_topology){ .sockets = 1, .cores = 4, .threads = 1 };
+	assert_true(arm64_fdt_build(fdt, sizeof(fdt), &b) > 0); /* cores without threads */
+	assert_non_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/cpus/cpu-map/socket0/cluster0/core3"),
+				    "cpu", NULL));
+	assert_true(fdt_path_offset(fdt, "/cpus/cpu-map/socket0/cluster0/core0/thread0") < 0);
 	b = board();
 	b.nmem = 0;
 	assert_int_equal(arm64_fdt_build(fdt, sizeof(fdt), &b), -EINVAL);
