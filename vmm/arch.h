@@ -43,6 +43,9 @@ int arch_vcpu_init(struct vcpu *vcpu);
 int arch_vcpu_entry(struct vcpu *vcpu);
 /* Registers for an error report; after_shutdown: the vCPU has just triple-faulted (where
  * the kernel may already have reset them, the report says so instead). */
+/* An exit only this architecture has (arm64: KVM_EXIT_ARM_NISV): handled, true; not its,
+ * false (the VM stops as for any unexpected exit). Runs on the vCPU's thread. */
+bool arch_vcpu_exit(struct vcpu *vcpu);
 void arch_vcpu_dump(struct vcpu *vcpu, bool after_shutdown, char *buf, size_t len);
 void arch_vm_teardown(struct vm *vm);
 /* Presses the guest's power button (ACPI's fixed-feature button on x86): 1 when the guest

@@ -133,6 +133,8 @@ static void handle_exit(struct vcpu *v)
 		stop_with_registers(v, "the guest halted with interrupts off (KVM_EXIT_HLT)", false);
 		break;
 	default:
+		if (arch_vcpu_exit(v))
+			break;
 		snprintf(what, sizeof(what), "unexpected KVM exit reason %u", run->exit_reason);
 		stop_with_registers(v, what, false);
 		break;

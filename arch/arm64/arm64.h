@@ -3,6 +3,7 @@
 #ifndef PTVM_ARCH_ARM64_H
 #define PTVM_ARCH_ARM64_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/kvm.h>
@@ -54,6 +55,7 @@ struct arm64_vm {
 	bool have_target;
 	uint64_t mpidr[ARM64_MAX_CPUS]; /* each vCPU's MPIDR_EL1, as KVM set it */
 	uint64_t entry, dtb;           /* the boot vCPU's PC and x0 */
+	atomic_bool nisv_told;         /* an undecodable MMIO access has been reported */
 };
 
 #endif

@@ -69,6 +69,31 @@ int arch_vcpu_entry(struct vcpu *v)
 	return 0;
 }
 
+/* A guest access outside guest RAM whose instruction KVM cannot decode (the syndrome has
+ * no valid ISV: a load/store pair, one with writeback, ...), which KVM hands here since
+ * arch_vm_init asked for them (KVM_CAP_ARM_NISV_TO_USER). ptvm decodes no instructions
+ * either: the guest gets what a bus that cannot complete the access gives, an external data
+ * abort (as QEMU does), and runs on. Reported once per VM: a guest can repeat it at will. */
+bool arch_vcpu_exit(struct vcpu *v)
+{
+	struct arm64_vm *a = v->vm->arch;
+	struct kvm_vcpu_events ev = { 0 };
+
+	if (v->run->exit_reason != KVM_EXIT_ARM_NISV)
+		return false;
+	if (!atomic_exchange(&a->nisv_told, true))
+		log_warn("vCPU %d: the guest accessed 0x%llx with an instruction KVM cannot decode "
+			 "(a load/store pair, or one with writeback): it gets a data abort (told once)",
+			 v->id, (unsigned long long)v->run->arm_nisv.fault_ipa);
+	ev.exception.ext_dabt_pending = 1;
+	if (sys_ioctl(v->fd, KVM_SET_VCPU_EVENTS, &ev) < 0) {
+		log_warn("vCPU %d: %s: cannot give the guest its data abort", v->id, err_get());
+		err_clear();
+		return false;
+	}
+	return true;
+}
+
 void arch_vcpu_dump(struct vcpu *v, bool after_shutdown, char *buf, size_t len)
 {
 	uint64_t pc, sp, pstate, elr, x[4];

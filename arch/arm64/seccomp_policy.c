@@ -11,6 +11,7 @@ const size_t arch_seccomp_nsyscalls = 0;
 
 const struct seccomp_ioctl arch_seccomp_ioctls[] = {
 	SECCOMP_RUN(KVM_GET_ONE_REG, "the report of a failed vCPU"),
+	SECCOMP_RUN(KVM_SET_VCPU_EVENTS, "a data abort for an MMIO access KVM cannot decode"),
 	SECCOMP_SETUP(KVM_ARM_PREFERRED_TARGET),
 	SECCOMP_SETUP(KVM_ARM_VCPU_INIT),
 	SECCOMP_SETUP(KVM_SET_ONE_REG),

@@ -32,6 +32,7 @@ int arch_vm_init(struct vm *vm)
 {
 	struct arm64_vm *a = calloc(1, sizeof(*a));
 	uint64_t gicd = ARM64_GICD, gicr = ARM64_GICR, its = ARM64_ITS;
+	struct kvm_enable_cap nisv = { .cap = KVM_CAP_ARM_NISV_TO_USER };
 	int r;
 
 	if (!a)
@@ -41,6 +42,12 @@ int arch_vm_init(struct vm *vm)
 	if (vm->cfg->cpus > ARM64_MAX_CPUS)
 		return err_msg(EINVAL, "%d vCPUs: this board has redistributors for %d",
 			       vm->cfg->cpus, ARM64_MAX_CPUS);
+	/* MMIO accesses KVM cannot decode come to ptvm (arch_vcpu_exit) instead of failing
+	 * KVM_RUN, which would end the VM */
+	if (sys_ioctl(vm->vm_fd, KVM_ENABLE_CAP, &nisv) < 0) {
+		log_warn("%s: a guest MMIO access KVM cannot decode will stop the VM", err_get());
+		err_clear();
+	}
 	r = create_device(vm, KVM_DEV_TYPE_ARM_VGIC_V3);
 	if (r < 0)
 		return err_ctx(r, "the interrupt controller (a GICv3 emulated by KVM; a host "

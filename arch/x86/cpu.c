@@ -202,6 +202,12 @@ int arch_vcpu_entry(struct vcpu *v)
 	return 0;
 }
 
+bool arch_vcpu_exit(struct vcpu *v)
+{
+	(void)v;
+	return false; /* x86 has no exits of its own */
+}
+
 void arch_vcpu_dump(struct vcpu *v, bool after_shutdown, char *buf, size_t len)
 {
 	struct x86_vm *x = v->vm->arch;
