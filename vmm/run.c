@@ -59,7 +59,7 @@ static void run_usage(FILE *f)
 		"  --api unix:PATH    a control socket (mode 0600) for 'ptvm ctl PATH status',\n"
 		"                     'powerdown', 'stop'; one JSON object per line each way\n"
 		"  --shutdown-timeout SECONDS\n"
-		"                     SIGTERM or SIGINT presses the guest's ACPI power button\n"
+		"                     SIGTERM or SIGINT presses the guest's power button\n"
 		"                     and gives it this long to power off (default %d; 0:\n"
 		"                     stop at once); a second signal stops it at once\n"
 		"  --user USER        once the devices are open, become USER (a name from\n"

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <linux/kvm.h>
 
+#include "vmm/pl061.h"
 #include "vmm/vm.h"
 
 /* Guest RAM from address 0 up to the device hole, and again from 4 GiB: an IOMMU's
@@ -21,6 +22,8 @@
 #define ARM64_ECAM_SIZE     0x100000ull
 #define ARM64_PCI_IO        0xe1000000ull  /* the PCI I/O space, 64 KiB (vmm/pci.h) */
 #define ARM64_UART          0xe2000000ull  /* a PL011 */
+#define ARM64_GPIO          0xe2010000ull  /* a PL061: line 3 is the power button */
+#define ARM64_GPIO_POWER    3
 #define ARM64_VIRTIO_MMIO   0xe3000000ull  /* virtio-mmio devices, 4 KiB apart */
 #define ARM64_GICD          0xf0000000ull  /* distributor, 64 KiB */
 #define ARM64_GICD_SIZE     0x10000ull
@@ -37,6 +40,7 @@
 /* Interrupts: board lines are SPI numbers (GIC INTID - 32) */
 #define ARM64_SPI_UART      1
 #define ARM64_SPI_VIRTIO    2              /* 2-5 */
+#define ARM64_SPI_GPIO      6
 #define ARM64_SPI_INTX      8              /* INTA-INTD of bus 0: 8-11 */
 #define ARM64_SPIS          32             /* SPIs the vGIC has; also the GSIs routed to it */
 #define ARM64_UART_CLOCK_HZ 24000000u
@@ -56,6 +60,7 @@ struct arm64_vm {
 	uint64_t mpidr[ARM64_MAX_CPUS]; /* each vCPU's MPIDR_EL1, as KVM set it */
 	uint64_t entry, dtb;           /* the boot vCPU's PC and x0 */
 	atomic_bool nisv_told;         /* an undecodable MMIO access has been reported */
+	struct pl061 *gpio;            /* the power button's GPIO controller */
 };
 
 #endif

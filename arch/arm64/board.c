@@ -1,7 +1,8 @@
 /* The arm64 board: guest RAM from address 0 around the device hole below 4 GiB and around
- * what the IOMMU reserves; a PL011 console, the generic ECAM PCI host (its I/O space
- * through MMIO), virtio-mmio slots; interrupt lines that are the vGIC's SPIs, MSIs that
- * are writes to the ITS. No power button yet: a guest is stopped at once. */
+ * what the IOMMU reserves; a PL011 console, a PL061 whose line 3 is the power button
+ * (gpio-keys, KEY_POWER), the generic ECAM PCI host (its I/O space through MMIO),
+ * virtio-mmio slots; interrupt lines that are the vGIC's SPIs, MSIs that are writes to
+ * the ITS. */
 #include <errno.h>
 
 #include "arch/arm64/arm64.h"
@@ -13,9 +14,9 @@
 const char arch_default_cmdline[] = "console=ttyAMA0";
 const char arch_board_help[] =
 	"The guest sees a PL011 UART on ttyAMA0 and a device tree (GICv3 with an ITS, PSCI,\n"
-	"the architected timer, a generic ECAM PCI host); with --device virtio-console\n"
-	"also hvc0 (boot with console=hvc0), which then takes the console's input. It has\n"
-	"no power button: a signal stops it at once.\n";
+	"the architected timer, a generic ECAM PCI host, a power button: gpio-keys on a\n"
+	"PL061); with --device virtio-console also hvc0 (boot with console=hvc0), which\n"
+	"then takes the console's input.\n";
 
 const char arch_kvm_hint[] =
 	"boot the host kernel at EL2 (KVM needs the virtualisation extensions: firmware that "
@@ -38,18 +39,26 @@ int arch_ram_layout(uint64_t ram_size, uint64_t align, const struct gpa_range *r
 
 int arch_create_devices(struct vm *vm)
 {
+	struct arm64_vm *a = vm->arch;
 	int r;
 
 	if ((r = pl011_create(vm, &vm->mmio, ARM64_UART, ARM64_SPI_UART)) < 0 ||
+	    (r = pl061_create(vm, &vm->mmio, ARM64_GPIO, ARM64_SPI_GPIO, &a->gpio)) < 0 ||
 	    (r = pci_host_create(vm, ARM64_ECAM, ARM64_MMIO32_BASE, ARM64_MMIO32_SIZE,
 				 ARM64_MMIO64_BASE, ARM64_MMIO64_SIZE)) < 0)
 		return r;
 	return pci_host_map_io(vm, ARM64_PCI_IO);
 }
 
+/* A press: line 3 goes low, then high, and stays high (the button held down; the guest's
+ * gpio-keys reports KEY_POWER on the edge). Whether the guest listens: it has unmasked
+ * the line's interrupt, as gpio-keys does when it probes. */
 int arch_power_button(struct vm *vm)
 {
-	return 0; /* nothing in the guest listens: the caller stops it at once */
+	struct arm64_vm *a = vm->arch;
+
+	pl061_set_input(a->gpio, ARM64_GPIO_POWER, false);
+	return pl061_set_input(a->gpio, ARM64_GPIO_POWER, true) ? 1 : 0;
 }
 
 /* GSI n is SPI n, for the SPIs the vGIC has; MSIs carry the function's requester ID,

@@ -127,6 +127,9 @@ static void describe(struct vm *vm, struct arm64_vm *a, struct arm64_board *b)
 	b->uart = (struct arm64_fdt_range){ ARM64_UART, 0x1000 };
 	b->uart_spi = ARM64_SPI_UART;
 	b->uart_clock_hz = ARM64_UART_CLOCK_HZ;
+	b->gpio = (struct arm64_fdt_range){ ARM64_GPIO, PL061_SIZE };
+	b->gpio_spi = ARM64_SPI_GPIO;
+	b->power_gpio = ARM64_GPIO_POWER;
 	b->ecam = (struct arm64_fdt_range){ ARM64_ECAM, ARM64_ECAM_SIZE };
 	b->mmio32 = (struct arm64_fdt_range){ ARM64_MMIO32_BASE, ARM64_MMIO32_SIZE };
 	b->mmio64 = (struct arm64_fdt_range){ ARM64_MMIO64_BASE, ARM64_MMIO64_SIZE };

@@ -13,6 +13,7 @@
 #define PH_GIC 1
 #define PH_ITS 2
 #define PH_CLK 3
+#define PH_GPIO 4
 #define PH_CPU 0x100 /* + the vCPU's index */
 
 #define GIC_SPI 0
@@ -191,6 +192,41 @@ static int write_uart(void *fdt, const struct arm64_board *b)
 	return 0;
 }
 
+/* The PL061 and, on its power line, a gpio-keys power button (KEY_POWER, 116): what
+ * Linux's gpio-pl061 and gpio-keys drivers bind to; the button is active high. */
+static int write_gpio(void *fdt, const struct arm64_board *b)
+{
+	static const char compat[] = "arm,pl061\0arm,primecell";
+	uint32_t irq[3] = { GIC_SPI, b->gpio_spi, IRQ_LEVEL_HIGH };
+	uint32_t gpios[3] = { PH_GPIO, b->power_gpio, 0 };
+
+	if (!b->gpio.size)
+		return 0;
+	TRY(begin_at(fdt, "pl061", b->gpio.base));
+	TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
+	TRY(prop_reg(fdt, &b->gpio, 1));
+	TRY(prop_cells(fdt, "interrupts", irq, 3));
+	TRY(fdt_property(fdt, "gpio-controller", NULL, 0));
+	TRY(fdt_property_u32(fdt, "#gpio-cells", 2));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 2));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	TRY(fdt_property_u32(fdt, "clocks", PH_CLK));
+	TRY(fdt_property_string(fdt, "clock-names", "apb_pclk"));
+	TRY(fdt_property_u32(fdt, "phandle", PH_GPIO));
+	TRY(fdt_end_node(fdt));
+
+	TRY(fdt_begin_node(fdt, "gpio-keys"));
+	TRY(fdt_property_string(fdt, "compatible", "gpio-keys"));
+	TRY(fdt_begin_node(fdt, "poweroff"));
+	TRY(fdt_property_string(fdt, "label", "GPIO Key Poweroff"));
+	TRY(fdt_property_u32(fdt, "linux,code", 116));
+	TRY(prop_cells(fdt, "gpios", gpios, 3));
+	TRY(fdt_end_node(fdt));
+	TRY(fdt_end_node(fdt));
+	return 0;
+}
+
 /* One ranges entry: PCI space code, PCI address, CPU address, size. */
 static void pci_range(uint32_t *c, uint32_t space, uint64_t pci, uint64_t cpu, uint64_t size)
 {
@@ -303,6 +339,7 @@ static int write_tree(void *fdt, int size, const struct arm64_board *b)
 	if ((r = write_chosen(fdt, b)) < 0 || (r = write_memory(fdt, b)) < 0 ||
 	    (r = write_cpus(fdt, b)) < 0 || (r = write_gic(fdt, b)) < 0 ||
 	    (r = write_timer_psci_clock(fdt, b)) < 0 || (r = write_uart(fdt, b)) < 0 ||
+	    (r = write_gpio(fdt, b)) < 0 ||
 	    (r = write_pci(fdt, b)) < 0 || (r = write_virtio(fdt, b)) < 0)
 		return r;
 	TRY(fdt_end_node(fdt));

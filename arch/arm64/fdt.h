@@ -33,6 +33,9 @@ struct arm64_board {
 	struct arm64_fdt_range uart;         /* a PL011 */
 	uint32_t uart_spi;                   /* its SPI number (GIC INTID - 32) */
 	uint32_t uart_clock_hz;
+	struct arm64_fdt_range gpio;         /* a PL061; size 0: none (no power button) */
+	uint32_t gpio_spi;
+	uint32_t power_gpio;                 /* its line that is the power button (gpio-keys) */
 	struct arm64_fdt_range ecam;         /* PCI config space, bus 0 .. size / 1 MiB - 1 */
 	struct arm64_fdt_range mmio32, mmio64, pio; /* PCI windows (CPU address = PCI address,
 						      but the I/O window, which starts at PCI 0) */

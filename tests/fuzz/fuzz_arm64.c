@@ -1,7 +1,8 @@
 /* libFuzzer target: the arm64 boot inputs a user controls, built on any host. The input's
  * bytes are (1) a kernel file's head and size for the Image header check and placement,
  * and (2) a board for the device tree writer: vCPU count and topology, RAM regions,
- * window addresses and sizes, virtio-mmio devices, the command line. Whatever the input, the writer either refuses with an error
+ * window addresses and sizes, the power button's GPIO controller, virtio-mmio devices,
+ * the command line. Whatever the input, the writer either refuses with an error
  * or writes a tree that libfdt's full check accepts, inside its buffer. */
 #include <libfdt.h>
 #include <stdint.h>
@@ -59,6 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b.its.size = take(&p, &n, 1);
 	b.uart.base = take(&p, &n, 8);
 	b.uart_spi = (uint32_t)take(&p, &n, 4);
+	b.gpio.base = take(&p, &n, 8);
+	b.gpio.size = take(&p, &n, 1) & 1 ? 0x1000 : 0; /* sometimes no power button */
+	b.gpio_spi = (uint32_t)take(&p, &n, 2);
+	b.power_gpio = (uint32_t)take(&p, &n, 1);
 	b.ecam.base = take(&p, &n, 8);
 	b.ecam.size = (take(&p, &n, 2) % 300) << 20 | (take(&p, &n, 1) & 1 ? 0 : 0x800);
 	b.mmio32.size = take(&p, &n, 4);

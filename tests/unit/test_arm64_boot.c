@@ -116,6 +116,9 @@ static struct arm64_board board(void)
 		.uart = { 0xfd000000, 0x1000 },
 		.uart_spi = 1,
 		.uart_clock_hz = 24000000,
+		.gpio = { 0xfd010000, 0x1000 },
+		.gpio_spi = 6,
+		.power_gpio = 3,
 		.ecam = { 0xe0000000, 1 << 20 },
 		.mmio32 = { 0xc0000000, 0x20000000 },
 		.mmio64 = { 0x1000000000ull, 0x1000000000ull },
@@ -207,6 +210,16 @@ static void test_device_tree(void **state)
 	assert_int_equal(len, 4 * 12);
 	p = prop(fdt, "/pl011@fd000000", "interrupts", &len);
 	assert_true(len == 12 && cell(p, 0) == 0 && cell(p, 1) == 1);
+	/* the power button: gpio-keys, KEY_POWER on line 3 of the PL061 (SPI 6) */
+	p = prop(fdt, "/pl061@fd010000", "interrupts", &len);
+	assert_true(len == 12 && cell(p, 0) == 0 && cell(p, 1) == 6);
+	assert_non_null(prop(fdt, "/pl061@fd010000", "gpio-controller", NULL));
+	assert_int_equal(cell(prop(fdt, "/gpio-keys/poweroff", "linux,code", NULL), 0), 116);
+	p = prop(fdt, "/gpio-keys/poweroff", "gpios", &len);
+	assert_int_equal(len, 12);
+	assert_int_equal(fdt_node_offset_by_phandle(fdt, cell(p, 0)),
+			 fdt_path_offset(fdt, "/pl061@fd010000"));
+	assert_true(cell(p, 1) == 3 && cell(p, 2) == 0);
 	/* PCI: ECAM, three windows, INTx of slot 1 pin A swizzled to the second SPI */
 	assert_string_equal(prop(fdt, "/pcie@e0000000", "compatible", NULL), "pci-host-ecam-generic");
 	prop(fdt, "/pcie@e0000000", "ranges", &len);
