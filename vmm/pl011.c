@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "vmm/console.h"
+#include "vmm/primecell.h"
 #include "vmm/rx_fifo.h"
 
 /* Register offsets and bits (ARM PrimeCell UART (PL011) Technical Reference Manual). */
 enum {
 	DR = 0x000, RSR_ECR = 0x004, FR = 0x018, ILPR = 0x020, IBRD = 0x024, FBRD = 0x028,
 	LCR_H = 0x02c, CR = 0x030, IFLS = 0x034, IMSC = 0x038, RIS = 0x03c, MIS = 0x040,
-	ICR = 0x044, DMACR = 0x048, PERIPH_ID = 0xfe0, CELL_ID = 0xff0,
+	ICR = 0x044, DMACR = 0x048,
 	FR_CTS = 0x001, FR_RXFE = 0x010, FR_TXFF = 0x020, FR_RXFF = 0x040, FR_TXFE = 0x080,
 	CR_UARTEN = 0x0001, CR_LBE = 0x0080, CR_TXE = 0x0100, CR_RXE = 0x0200,
 	INT_RX = 0x010, INT_TX = 0x020, INT_RT = 0x040, INT_ALL = 0x7ff,
@@ -20,7 +21,6 @@ enum {
 
 /* PrimeCell identification: part 0x011 (PL011), designer 0x41 (ARM), revision 1. */
 static const uint8_t periph_id[4] = { 0x11, 0x10, 0x14, 0x00 };
-static const uint8_t cell_id[4] = { 0x0d, 0xf0, 0x05, 0xb1 };
 
 struct pl011 {
 	struct device dev;
@@ -64,10 +64,10 @@ static void pl011_rx(void *opaque, const uint8_t *buf, size_t len)
 
 static uint32_t reg_read(struct pl011 *u, uint64_t off)
 {
-	if (off >= PERIPH_ID && off < PERIPH_ID + 16)
-		return periph_id[(off - PERIPH_ID) / 4];
-	if (off >= CELL_ID && off < CELL_ID + 16)
-		return cell_id[(off - CELL_ID) / 4];
+	uint32_t v;
+
+	if (primecell_id_read(off, periph_id, &v))
+		return v;
 	switch (off) {
 	case DR:
 		return rx_fifo_pop(&u->rx);

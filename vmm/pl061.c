@@ -4,16 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/primecell.h"
+
 /* Register offsets (ARM PrimeCell GPIO (PL061) Technical Reference Manual). GPIODATA is
  * 256 words: address bits [9:2] mask which lines a read or write touches. */
 enum {
 	DATA_END = 0x400, DIR = 0x400, IS = 0x404, IBE = 0x408, IEV = 0x40c, IE = 0x410,
-	RIS = 0x414, MIS = 0x418, IC = 0x41c, AFSEL = 0x420, PERIPH_ID = 0xfe0, CELL_ID = 0xff0,
+	RIS = 0x414, MIS = 0x418, IC = 0x41c, AFSEL = 0x420,
 };
 
 /* PrimeCell identification: part 0x061 (PL061), designer 0x41 (ARM), revision 0. */
 static const uint8_t periph_id[4] = { 0x61, 0x10, 0x04, 0x00 };
-static const uint8_t cell_id[4] = { 0x0d, 0xf0, 0x05, 0xb1 };
 
 struct pl061 {
 	struct device dev;
@@ -61,8 +62,12 @@ static void edges(struct pl061 *g, uint8_t before)
 
 static uint32_t reg_read(struct pl061 *g, uint64_t off)
 {
+	uint32_t v;
+
 	if (off < DATA_END)
 		return lines(g) & (uint8_t)(off >> 2);
+	if (primecell_id_read(off, periph_id, &v))
+		return v;
 	switch (off) {
 	case DIR: return g->dir;
 	case IS: return g->is;
@@ -73,10 +78,6 @@ static uint32_t reg_read(struct pl061 *g, uint64_t off)
 	case MIS: return (uint32_t)(g->ris & g->ie);
 	case AFSEL: return g->afsel;
 	}
-	if (off >= PERIPH_ID && off < PERIPH_ID + 16)
-		return periph_id[(off - PERIPH_ID) / 4];
-	if (off >= CELL_ID && off < CELL_ID + 16)
-		return cell_id[(off - CELL_ID) / 4];
 	return 0; /* reserved, and the write-only IC */
 }
 

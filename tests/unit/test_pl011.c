@@ -7,51 +7,20 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "tests/unit/mmio_device.h"
 #include "vmm/pl011.h"
-
-#define BASE 0x9000000ull
-
-static struct vm vm;
-
-static uint32_t rd(uint32_t off)
-{
-	uint32_t v = 0;
-
-	assert_true(bus_access(&vm.mmio, BASE + off, &v, 4, false));
-	return v;
-}
-
-static void wr(uint32_t off, uint32_t v) { assert_true(bus_access(&vm.mmio, BASE + off, &v, 4, true)); }
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&vm, 0, sizeof(vm));
-	vm.kvm_fd = vm.vm_fd = -1; /* IRQ line changes fail harmlessly: no KVM here */
-	bus_init(&vm.mmio, "mmio");
-	return pl011_create(&vm, &vm.mmio, BASE, 1);
+	bare_vm();
+	return pl011_create(&vm, &vm.mmio, MMIO_BASE, 1);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	vm.devices->teardown(vm.devices);
-	bus_free(&vm.mmio);
-	return 0;
-}
-
-/* What the AMBA bus reads to match the driver: 0x00041011 under its mask, 0xb105f00d. */
 static void test_primecell_ids(void **state)
 {
-	uint32_t pid = 0, cid = 0;
-
 	(void)state;
-	for (int i = 0; i < 4; i++) {
-		pid |= (rd(0xfe0 + 4 * (uint32_t)i) & 0xff) << (8 * i);
-		cid |= (rd(0xff0 + 4 * (uint32_t)i) & 0xff) << (8 * i);
-	}
-	assert_int_equal(pid & 0x000fffff, 0x00041011);
-	assert_int_equal(cid, 0xb105f00d);
+	check_primecell_ids(0x00041011);
 }
 
 /* After reset: transmitter and receiver enabled, FIFOs empty, nothing pending. */
@@ -116,14 +85,14 @@ static void test_widths_and_reserved(void **state)
 	uint64_t q = ~0ull;
 
 	(void)state;
-	assert_true(bus_access(&vm.mmio, BASE + 0xfe0, &b, 1, false));
+	assert_true(bus_access(&vm.mmio, MMIO_BASE + 0xfe0, &b, 1, false));
 	assert_int_equal(b, 0x11);
-	assert_true(bus_access(&vm.mmio, BASE + 0x031, &b, 1, false));
+	assert_true(bus_access(&vm.mmio, MMIO_BASE + 0x031, &b, 1, false));
 	assert_int_equal(b, 0x03);                  /* CR 0x300 >> 8 */
 	b = 0xff;
-	assert_true(bus_access(&vm.mmio, BASE + 0x039, &b, 1, true));
+	assert_true(bus_access(&vm.mmio, MMIO_BASE + 0x039, &b, 1, true));
 	assert_int_equal(rd(0x038), 0);
-	assert_true(bus_access(&vm.mmio, BASE + 0x800, &q, 8, false));
+	assert_true(bus_access(&vm.mmio, MMIO_BASE + 0x800, &q, 8, false));
 	assert_true(q == 0);
 	assert_int_equal(rd(0x044), 0);             /* ICR is write-only */
 }

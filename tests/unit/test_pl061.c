@@ -8,52 +8,22 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "tests/unit/mmio_device.h"
 #include "vmm/pl061.h"
 
-#define BASE 0x9030000ull
-
-static struct vm vm;
 static struct pl061 *gpio;
-
-static uint32_t rd(uint32_t off)
-{
-	uint32_t v = 0;
-
-	assert_true(bus_access(&vm.mmio, BASE + off, &v, 4, false));
-	return v;
-}
-
-static void wr(uint32_t off, uint32_t v) { assert_true(bus_access(&vm.mmio, BASE + off, &v, 4, true)); }
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&vm, 0, sizeof(vm));
-	vm.kvm_fd = vm.vm_fd = -1; /* IRQ line changes fail harmlessly: no KVM here */
-	bus_init(&vm.mmio, "mmio");
-	return pl061_create(&vm, &vm.mmio, BASE, 6, &gpio);
+	bare_vm();
+	return pl061_create(&vm, &vm.mmio, MMIO_BASE, 6, &gpio);
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	vm.devices->teardown(vm.devices);
-	bus_free(&vm.mmio);
-	return 0;
-}
-
-/* What the AMBA bus reads to match the driver: 0x00041061 under its mask, 0xb105f00d. */
 static void test_primecell_ids(void **state)
 {
-	uint32_t pid = 0, cid = 0;
-
 	(void)state;
-	for (int i = 0; i < 4; i++) {
-		pid |= (rd(0xfe0 + 4 * (uint32_t)i) & 0xff) << (8 * i);
-		cid |= (rd(0xff0 + 4 * (uint32_t)i) & 0xff) << (8 * i);
-	}
-	assert_int_equal(pid & 0x000fffff, 0x00041061);
-	assert_int_equal(cid, 0xb105f00d);
+	check_primecell_ids(0x00041061);
 }
 
 /* GPIODATA: address bits [9:2] pick the lines; outputs read back what was written,
@@ -130,10 +100,10 @@ static void test_reserved_and_widths(void **state)
 	(void)state;
 	wr(0x500, 0xffffffff);
 	assert_int_equal(rd(0x500), 0);
-	assert_true(bus_access(&vm.mmio, BASE + 0x400, &b, 1, true));
+	assert_true(bus_access(&vm.mmio, MMIO_BASE + 0x400, &b, 1, true));
 	assert_int_equal(rd(0x400), 0xff);
 	b = 0x55;
-	assert_true(bus_access(&vm.mmio, BASE + 0x401, &b, 1, false));
+	assert_true(bus_access(&vm.mmio, MMIO_BASE + 0x401, &b, 1, false));
 	assert_int_equal(b, 0);
 }
 
