@@ -309,19 +309,15 @@ static int run_main(int argc, char **argv)
 		return r;
 	}
 	r = build(&vm);
-	if (cfg.dump_dtb) { /* the device tree the guest would boot with, and no guest */
-		if (r == 0 && (r = arch_dump_dtb(&vm, cfg.dump_dtb)) >= 0)
-			fprintf(stderr, "ptvm: the guest's device tree (%d bytes) written to %s; "
-				"the guest was not started\n", r, cfg.dump_dtb);
-		if (r < 0)
-			snprintf(why, sizeof(why), "%s", err_get());
-		vcpus_destroy(&vm);
-		vm_destroy(&vm);
-		close(sfd);
-		config_free(&cfg);
-		if (r < 0)
-			return err_msg(r, "%s", why);
-		return 0;
+	/* --dump-dtb: the device tree the guest would boot with is the whole run, which stops
+	 * (and is torn down and told) as any other before its vCPUs start */
+	if (r == 0 && cfg.dump_dtb) {
+		if ((r = arch_dump_dtb(&vm, cfg.dump_dtb)) < 0)
+			goto stop;
+		vm_request_stop(&vm, VM_EXIT_OK, "the guest's device tree (%d bytes) written to "
+				"%s; the guest was not started", r, cfg.dump_dtb);
+		r = 0;
+		goto stop;
 	}
 	if (r == 0)
 		r = powerdown_init(&vm);
@@ -352,6 +348,7 @@ static int run_main(int argc, char **argv)
 		notify_manager("STOPPING=1\nSTATUS=stopping: %.*s",
 			       (int)strcspn(vm.exit_reason, "\n"), vm.exit_reason);
 	}
+stop:
 	api_close(&vm); /* answers already given go out; no new requests */
 	vcpus_stop(&vm);
 	coalesced_drain(&vm); /* what the guest wrote last, if no exit followed it */
