@@ -2,6 +2,7 @@
  * what the monitor believes the kernel did, this file did, with the same rules, and
  * it remembers everything so that leaks, double undos and use after close show. */
 #include "tests/unit/sim_kernel.h"
+#include "tests/unit/sim_arch.h"
 
 #include "passthrough/uapi.h"
 
@@ -25,9 +26,12 @@
 
 struct sim sim;
 
-enum kind { K_FREE, K_KVM, K_VM, K_VCPU, K_KVM_VFIO, K_IOMMUFD, K_VFIO };
+enum kind { K_FREE, K_KVM, K_VM, K_VCPU, K_KVM_VFIO, K_IOMMUFD, K_VFIO, K_KVM_DEV };
 static const char *const kind_names[] = { "free", "/dev/kvm", "VM", "vCPU", "KVM-VFIO device",
-					  "iommufd", "VFIO device" };
+					  "iommufd", "VFIO device", "KVM device" };
+
+/* a vCPU's run area and, after it, the coalesced MMIO ring's page */
+#define RUN_SIZE ((KVM_COALESCED_MMIO_PAGE_OFFSET + 1) * 4096)
 
 struct obj {
 	enum kind kind;
@@ -149,7 +153,7 @@ void sim_reset(void)
 			munmap(maps[i].p, maps[i].len);
 	for (int i = 0; i < SIM_MAX_FDS; i++)
 		if (objs[i].kind == K_VCPU && objs[i].run)
-			munmap(objs[i].run, 3 * 4096);
+			munmap(objs[i].run, RUN_SIZE);
 	memset(real, 0, (size_t)real_hi);
 	real_hi = 0;
 	memset(maps, 0, sizeof(maps));
@@ -160,6 +164,7 @@ void sim_reset(void)
 	sim.resv_start = SIM_RESV_START;
 	sim.resv_last = SIM_RESV_LAST;
 	sim.vcpus_at_first_irqfd = -1;
+	sim_arch_reset();
 	pthread_mutex_unlock(&lock);
 }
 
@@ -223,6 +228,7 @@ void sim_describe_open(char *buf, size_t len)
 void sim_install_vm(void)
 {
 	objs[SIM_VM_FD - SIM_FD_BASE] = (struct obj){ .kind = K_VM, .bound_to = -1 };
+	sim_arch_irqchip_assume_ready();
 }
 
 void sim_vm_init(struct vm *vm, uint8_t *ram, uint64_t size)
@@ -521,7 +527,7 @@ void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off, i
 			map_track(p, len, true);
 		}
 	} else if ((o = obj_of(fd, K_VCPU))) {
-		if (len != 3 * 4096 || off || o->run) {
+		if (len != RUN_SIZE || off || o->run) {
 			r = -EINVAL;
 		} else {
 			p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -579,30 +585,12 @@ static int kvm_ioctl(unsigned long req, void *arg)
 		return KVM_API_VERSION;
 	case KVM_CREATE_VM:
 		return obj_new(K_VM);
-	case KVM_CHECK_EXTENSION: /* the coalesced ring's page, where x86 KVM has it */
-		return (long)arg == KVM_CAP_COALESCED_MMIO ? 2 : 1;
+	case KVM_CHECK_EXTENSION: /* the coalesced ring's page, where this architecture's KVM has it */
+		return (long)arg == KVM_CAP_COALESCED_MMIO ? KVM_COALESCED_MMIO_PAGE_OFFSET : 1;
 	case KVM_GET_VCPU_MMAP_SIZE:
-		return 3 * 4096;
-	case KVM_GET_SUPPORTED_CPUID: {
-		static const struct kvm_cpuid_entry2 e[] = {
-			{ .function = 0, .eax = 0xd, .ebx = 0x756e6547, .edx = 0x49656e69,
-			  .ecx = 0x6c65746e },
-			{ .function = 1, .eax = 0x906ea, .ecx = 1u << 31, .edx = 0x178bfbff },
-			{ .function = 0xb, .index = 0, .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX },
-			{ .function = 0x80000000, .eax = 0x80000008 },
-		};
-		struct kvm_cpuid2 *c = arg;
-
-		if (c->nent < 4) {
-			c->nent = 4;
-			return -E2BIG;
-		}
-		c->nent = 4;
-		memcpy(c->entries, e, sizeof(e));
-		return 0;
+		return RUN_SIZE;
 	}
-	}
-	return -ENOTTY;
+	return sim_arch_kvm_ioctl(req, arg);
 }
 
 static int memslot(const struct kvm_userspace_memory_region *m)
@@ -636,6 +624,7 @@ static int memslot(const struct kvm_userspace_memory_region *m)
 static int irqfd(const struct kvm_irqfd *f)
 {
 	bool deassign = f->flags & KVM_IRQFD_FLAG_DEASSIGN;
+	int r;
 
 	if (!is_real((int)f->fd, R_EVENTFD) ||
 	    (!deassign && (f->flags & KVM_IRQFD_FLAG_RESAMPLE) &&
@@ -657,6 +646,8 @@ static int irqfd(const struct kvm_irqfd *f)
 		sim.bad_undos++;
 		return -ENOENT;
 	}
+	if ((r = sim_arch_irqfd_assign()) < 0)
+		return r;
 	if (sim.vcpus_at_first_irqfd < 0) {
 		sim.vcpus_at_first_irqfd = 0;
 		for (int i = 0; i < SIM_MAX_FDS; i++)
@@ -723,10 +714,6 @@ int sim_ioeventfd_at(uint64_t addr, uint32_t len)
 static int vm_ioctl(unsigned long req, void *arg)
 {
 	switch (req) {
-	case KVM_SET_TSS_ADDR:
-	case KVM_SET_IDENTITY_MAP_ADDR:
-	case KVM_CREATE_IRQCHIP:
-	case KVM_CREATE_PIT2:
 	case KVM_IRQ_LINE:
 	case KVM_REGISTER_COALESCED_MMIO:
 	case KVM_UNREGISTER_COALESCED_MMIO:
@@ -748,61 +735,44 @@ static int vm_ioctl(unsigned long req, void *arg)
 	}
 	case KVM_IRQFD:
 		return irqfd(arg);
-	case KVM_ENABLE_CAP: {
-		const struct kvm_enable_cap *c = arg;
-
-		sim.pmu_disabled |= c->cap == KVM_CAP_PMU_CAPABILITY &&
-				    c->args[0] == KVM_PMU_CAP_DISABLE;
-		return c->cap == KVM_CAP_PMU_CAPABILITY ? 0 : -EINVAL;
-	}
+	case KVM_ENABLE_CAP:
+		return sim_arch_enable_cap(arg);
 	case KVM_IOEVENTFD:
 		return ioeventfd(arg);
 	case KVM_CREATE_VCPU: {
 		unsigned long id = (unsigned long)(uintptr_t)arg;
-		int fd;
+		int fd = sim_arch_vcpu_create();
 
+		if (fd < 0)
+			return fd;
 		for (int i = 0; i < SIM_MAX_FDS; i++)
 			if (objs[i].kind == K_VCPU && objs[i].vcpu_id == (int)id)
 				return -EEXIST;
 		if (id >= 64)
 			return -EINVAL;
 		fd = obj_new(K_VCPU);
-		if (fd >= 0)
+		if (fd >= 0) {
 			obj_of(fd, 0)->vcpu_id = (int)id;
+			sim_arch_vcpu_new(fd - SIM_FD_BASE, (int)id);
+		}
 		return fd;
 	}
 	case KVM_CREATE_DEVICE: {
 		struct kvm_create_device *kd = arg;
 		int fd;
 
-		if (kd->type != KVM_DEV_TYPE_VFIO)
-			return -ENODEV;
-		if ((fd = obj_new(K_KVM_VFIO)) < 0)
+		if (kd->type != KVM_DEV_TYPE_VFIO) {
+			if ((fd = sim_arch_device_type(kd->type)) < 0 || (fd = obj_new(K_KVM_DEV)) < 0)
+				return fd;
+			sim_arch_device_new(fd - SIM_FD_BASE, kd->type);
+		} else if ((fd = obj_new(K_KVM_VFIO)) < 0) {
 			return fd;
+		}
 		kd->fd = (uint32_t)fd;
 		return 0;
 	}
 	}
-	return -ENOTTY;
-}
-
-static int vcpu_ioctl(unsigned long req, void *arg)
-{
-	switch (req) {
-	case KVM_SET_MSRS:
-		return (int)((struct kvm_msrs *)arg)->nmsrs;
-	case KVM_SET_CPUID2:
-	case KVM_GET_LAPIC:
-	case KVM_SET_LAPIC:
-	case KVM_GET_SREGS:
-	case KVM_SET_SREGS:
-	case KVM_GET_REGS:
-	case KVM_SET_REGS:
-	case KVM_SET_FPU:
-	case KVM_SET_MP_STATE:
-		return 0;
-	}
-	return -ENOTTY;
+	return sim_arch_vm_ioctl(req, arg);
 }
 
 static int kvm_vfio_ioctl(struct obj *o, unsigned long req, void *arg)
@@ -1216,8 +1186,9 @@ int sys_ioctl_named(int fd, unsigned long request, void *arg, const char *name)
 		switch (o->kind) {
 		case K_KVM: r = kvm_ioctl(request, arg); break;
 		case K_VM: r = vm_ioctl(request, arg); break;
-		case K_VCPU: r = vcpu_ioctl(request, arg); break;
+		case K_VCPU: r = sim_arch_vcpu_ioctl(fd - SIM_FD_BASE, request, arg); break;
 		case K_KVM_VFIO: r = kvm_vfio_ioctl(o, request, arg); break;
+		case K_KVM_DEV: r = sim_arch_device_ioctl(fd - SIM_FD_BASE, request, arg); break;
 		case K_IOMMUFD: r = iommufd_ioctl(fd, o, request, arg); break;
 		case K_VFIO: r = dev_ioctl(fd, o, request, arg); break;
 		default: r = -EBADF; break;
@@ -1231,7 +1202,7 @@ int sys_kvm_run(int vcpu_fd)
 {
 	struct kvm_run *run;
 	struct obj *o;
-	int id;
+	int id, r;
 
 	pthread_mutex_lock(&lock);
 	o = obj_of(vcpu_fd, K_VCPU);
@@ -1247,6 +1218,10 @@ int sys_kvm_run(int vcpu_fd)
 	if (id == 0 && site("KVM_RUN")) {
 		pthread_mutex_unlock(&lock);
 		return err_errno(sim.fail_errno, "KVM_RUN");
+	}
+	if ((r = sim_arch_vcpu_run(vcpu_fd - SIM_FD_BASE)) < 0) {
+		pthread_mutex_unlock(&lock);
+		return err_errno(r, "KVM_RUN");
 	}
 	pthread_mutex_unlock(&lock);
 	if (__atomic_load_n(&run->immediate_exit, __ATOMIC_ACQUIRE))

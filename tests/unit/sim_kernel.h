@@ -2,6 +2,9 @@
  *  - /dev/kvm and a KVM VM: memslots (overlap -EEXIST, deleting a missing slot -EINVAL),
  *    GSI routes, irqfds with resample (a second irqfd on one eventfd -EBUSY), the VFIO
  *    pseudo-device (FILE_ADD/FILE_DEL), vCPUs with their run area and a scripted guest;
+ *    the ioctls only one architecture has are in tests/unit/sim_kvm_x86.c (CPUID, MSRs,
+ *    LAPIC, PMU) and sim_kvm_arm64.c (vCPU init and registers, the vGICv3 and ITS with
+ *    their order: irqfds only once the vGIC is initialised, no vCPU after it);
  *  - /dev/iommu: IOAS objects, IOAS_MAP (-EEXIST on overlap, -EINVAL misaligned or in a
  *    reserved range), IOAS_UNMAP, IOVA_RANGES (-EMSGSIZE when the caller's array is too
  *    small), DESTROY; pages are pinned where the kernel pins them, against a memlock
@@ -33,9 +36,11 @@
 #define SIM_CFG_OFF 0x70000000000ull /* where the config region sits in the device fd */
 #define SIM_VFIO_CDEV "/dev/vfio/devices/vfio0"
 /* The IOMMU's reserved range reported after the first attach, unless a test sets
- * sim.resv_start/resv_last: the x86 MSI window. */
-#define SIM_RESV_START 0xfee00000ull
-#define SIM_RESV_LAST 0xfeefffffull
+ * sim.resv_start/resv_last: the architecture's MSI window (x86's at 0xfee00000, the
+ * SMMU's software one at 128 MiB on arm64), from tests/unit/sim_kvm_ARCH.c. */
+extern const uint64_t sim_arch_resv_start, sim_arch_resv_last;
+#define SIM_RESV_START sim_arch_resv_start
+#define SIM_RESV_LAST sim_arch_resv_last
 
 struct sim_region {
 	uint64_t size;
@@ -111,7 +116,9 @@ struct sim {
 	struct sim_irqfd irqfds[SIM_MAX_IRQFDS];
 	int vcpus_at_first_irqfd;           /* vCPUs that existed then; -1: no irqfd yet */
 	struct { bool used; int fd; uint64_t addr; uint32_t len; } ioeventfds[8];
-	bool pmu_disabled;                  /* KVM_ENABLE_CAP(KVM_CAP_PMU_CAPABILITY) */
+	bool pmu_disabled;                  /* x86: KVM_ENABLE_CAP(KVM_CAP_PMU_CAPABILITY) */
+	bool nisv_to_user;                  /* arm64: KVM_ENABLE_CAP(KVM_CAP_ARM_NISV_TO_USER) */
+	bool irqchip_ready;                 /* arm64: the vGIC initialised (irqfds allowed) */
 	/* iommufd */
 	struct sim_iomap iomaps[64];
 	uint64_t pinned, memlock_budget;    /* bytes; budget 0 = unlimited */

@@ -1,7 +1,9 @@
 /* Fault injection over the whole of `ptvm run` with an assigned device, on the simulated
  * kernel: command line -> VM -> guest RAM -> iommufd, KVM-VFIO device, cdev open, bind,
  * attach, reset, BARs, interrupts -> payload -> vCPUs -> a scripted guest that finds the
- * device, enables MSI and MSI-X and powers off -> teardown.
+ * device, enables MSI and MSI-X and powers off -> teardown. The same on each architecture:
+ * the guest's accesses become that board's exits (tests/unit/sim_guest_ARCH.c) and the
+ * simulated kernel has that architecture's ioctls and their order (sim_kvm_ARCH.c).
  *
  * A clean run counts the calls into the kernel (the sites). Then, for every site k and
  * each errno that call can plausibly return, the run is repeated with call k failing.
@@ -28,6 +30,7 @@
 #include "passthrough/pci_sysfs.h"
 #include "tests/unit/fake_sysfs.h"
 #include "tests/unit/sim_device.h"
+#include "tests/unit/sim_guest.h"
 #include "tests/unit/sim_kernel.h"
 #include "vmm/cmd.h"
 #include "vmm/err.h"
@@ -39,27 +42,25 @@ static const char *sysroot;
 
 /* --- the guest ------------------------------------------------------------------------ */
 
-#define CFG_ADDR(slot, reg) (0x80000000u | (uint32_t)(slot) << 11 | (reg))
-#define PM1A_CNT 0x604
-#define POWEROFF ((5u << 10) | 0x2000u) /* SLP_TYP = S5, SLP_EN */
-
 enum op_kind { CFG_W, CFG_R_BAR3, MMIO_W, MMIO_R, END };
 
 struct op {
 	enum op_kind kind;
 	uint32_t reg;  /* config register, or offset into BAR3 */
-	uint32_t val;
+	uint32_t val;  /* MSI_ADDR: the board's MSI address */
 	uint32_t size;
 };
+
+#define MSI_ADDR 0xffffffffu
 
 /* After finding the device: program MSI and enable it, disable it, then program MSI-X
  * vector 0 through the trapped table, enable MSI-X, read the PBA, disable. */
 static const struct op program[] = {
-	{ CFG_W, 0x54, 0xfee00000, 4 }, { CFG_W, 0x58, 0, 4 }, { CFG_W, 0x5c, 0x41, 4 },
+	{ CFG_W, 0x54, MSI_ADDR, 4 },   { CFG_W, 0x58, 0, 4 }, { CFG_W, 0x5c, 0x41, 4 },
 	{ CFG_W, 0x50, 0x00010000, 4 }, /* MSI enable */
 	{ CFG_W, 0x50, 0, 4 },          /* MSI disable */
 	{ CFG_R_BAR3, 0x1c, 0, 4 },     { CFG_W, 0x04, 0x0006, 4 }, /* memory decode, bus master */
-	{ MMIO_W, 0x0, 0xfee00000, 4 }, { MMIO_W, 0x4, 0, 4 },     { MMIO_W, 0x8, 0x42, 4 },
+	{ MMIO_W, 0x0, MSI_ADDR, 4 },   { MMIO_W, 0x4, 0, 4 },     { MMIO_W, 0x8, 0x42, 4 },
 	{ MMIO_W, 0xc, 0, 4 },          /* vector 0 unmasked */
 	{ CFG_W, 0x80, 0x80000000, 4 }, /* MSI-X enable */
 	{ MMIO_R, 0x2000, 0, 8 },       /* PBA */
@@ -68,107 +69,91 @@ static const struct op program[] = {
 };
 
 struct guest {
-	int phase;       /* 0 UART, 1 scan, 2 program, 3 powered off */
-	int slot, scan, half, pc;
-	bool reading;    /* the last exit was an IN whose data is in the run area */
+	int phase;       /* 0 UART, 1 scan, 2 program, 3 power off, 4 powered off */
+	int slot, scan, pc;
+	struct sim_access cur; /* the access under way (sim_guest.h makes its exits) */
+	int part;
+	bool busy, last_part;
 	uint32_t bar3;
 	bool found;
 };
 
 static struct guest g;
 
-static void io(struct kvm_run *run, uint16_t port, uint32_t size, bool out, uint32_t val)
+/* The access that just completed brought val (a read's): move the script on. */
+static void completed(uint32_t val)
 {
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
-	run->io.size = (uint8_t)size;
-	run->io.port = port;
-	run->io.count = 1;
-	run->io.data_offset = 4096;
-	memcpy((uint8_t *)run + 4096, &val, size);
-	g.reading = !out;
+	const struct sim_access *a = &g.cur;
+
+	if (g.phase == 1 && a->kind == SIM_CFG_READ) {
+		if (val == 0x11e81234) {
+			g.slot = g.scan;
+			g.found = true;
+			g.phase = 2;
+		} else if (++g.scan == 32) {
+			g.phase = 3;
+		}
+	} else if (g.phase == 2 && a->kind == SIM_CFG_READ) {
+		g.bar3 = val & ~0xfu; /* CFG_R_BAR3 */
+	}
 }
 
-static void mmio(struct kvm_run *run, uint64_t addr, uint32_t size, bool write, uint32_t val)
+/* The script's next access, or false once it has powered off. */
+static bool next(struct sim_access *a)
 {
-	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = addr;
-	run->mmio.len = size;
-	run->mmio.is_write = write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	memcpy(run->mmio.data, &val, size < 4 ? size : 4);
-	g.reading = false;
+	const struct op *o;
+
+	memset(a, 0, sizeof(*a));
+	switch (g.phase) {
+	case 0:
+		a->kind = SIM_UART_OUT;
+		a->val = 'x';
+		g.phase = 1;
+		return true;
+	case 1: /* for each slot: read its IDs */
+		a->kind = SIM_CFG_READ;
+		a->slot = (uint32_t)g.scan;
+		return true;
+	case 2:
+		o = &program[g.pc];
+		if (o->kind == END) {
+			g.phase = 3;
+			return next(a);
+		}
+		g.pc++;
+		a->val = o->val == MSI_ADDR ? sim_guest_msi_address : o->val;
+		a->size = o->size;
+		a->slot = (uint32_t)g.slot;
+		a->reg = o->reg;
+		a->addr = g.bar3 + o->reg;
+		a->kind = o->kind == CFG_W ? SIM_CFG_WRITE : o->kind == CFG_R_BAR3 ? SIM_CFG_READ
+			: o->kind == MMIO_W ? SIM_MMIO_WRITE : SIM_MMIO_READ;
+		return true;
+	case 3:
+		a->kind = SIM_POWEROFF;
+		g.phase = 4;
+		return true;
+	}
+	return false;
 }
 
 static bool guest_step(struct kvm_run *run, void *ctx)
 {
-	uint32_t in = 0;
-
 	(void)ctx;
-	if (g.reading)
-		memcpy(&in, (uint8_t *)run + run->io.data_offset, 4);
-	switch (g.phase) {
-	case 0:
-		io(run, 0x3f8, 1, true, 'x');
-		g.phase = 1;
-		return true;
-	case 1: /* for each slot: 0xcf8 <- address, then read 0xcfc */
-		if (g.half == 1 && in == 0x11e81234) {
-			g.slot = g.scan;
-			g.found = true;
-			g.phase = 2;
-			g.half = 0;
-			return guest_step(run, ctx);
-		}
-		if (g.half == 1 && ++g.scan == 32) {
-			g.phase = 3;
-			return guest_step(run, ctx);
-		}
-		if (g.half == 0 || g.half == 1) {
-			io(run, 0xcf8, 4, true, CFG_ADDR(g.scan, 0));
-			g.half = 2;
-		} else {
-			io(run, 0xcfc, 4, false, 0);
-			g.half = 1;
-		}
-		return true;
-	case 2: {
-		const struct op *o = &program[g.pc];
-
-		if (o->kind == CFG_R_BAR3 && g.half == 2) {
-			g.bar3 = in & ~0xfu;
-			g.half = 0;
-			o = &program[++g.pc];
-		}
-		switch (o->kind) {
-		case CFG_W:
-		case CFG_R_BAR3:
-			if (g.half == 0) {
-				io(run, 0xcf8, 4, true, CFG_ADDR(g.slot, o->reg));
-				g.half = 1;
-			} else {
-				io(run, 0xcfc, 4, o->kind == CFG_W, o->val);
-				g.half = o->kind == CFG_W ? 0 : 2;
-				g.pc += o->kind == CFG_W;
-			}
-			return true;
-		case MMIO_W:
-		case MMIO_R:
-			mmio(run, g.bar3 + o->reg, o->size, o->kind == MMIO_W, o->val);
-			g.pc++;
-			return true;
-		case END:
-			g.phase = 3;
-			return guest_step(run, ctx);
-		}
-		return false;
-	}
-	case 3:
-		io(run, PM1A_CNT, 2, true, POWEROFF);
-		g.phase = 4;
+	if (g.busy && !g.last_part) {
+		g.last_part = sim_guest_exit(run, &g.cur, ++g.part);
 		return true;
 	}
-	return false; /* asked to run after poweroff: halt, which the monitor reports */
+	if (g.busy) {
+		completed(sim_guest_read_value(run));
+		g.busy = false;
+	}
+	if (!next(&g.cur))
+		return false; /* asked to run after poweroff: halt, which the monitor reports */
+	g.busy = true;
+	g.part = 0;
+	g.last_part = sim_guest_exit(run, &g.cur, 0);
+	return true;
 }
 
 /* --- one run of `ptvm run` ------------------------------------------------------------- */
@@ -245,7 +230,8 @@ static void test_clean_run(void **state)
 	assert_true(g.bar3 != 0);
 	assert_int_equal(sim.hot_resets + sim.resets, 2); /* at setup and at teardown */
 	assert_int_equal(sim.map_file_calls, 1);           /* guest RAM went in by its memfd */
-	assert_true(sim.pmu_disabled);                     /* KVM keeps no PMU for the guest */
+	if (!sim_guest_vm_ok(o.msg, sizeof(o.msg)))         /* as the architecture's KVM needs */
+		fail_msg("%s", o.msg);
 	/* every vCPU existed before the first interrupt eventfd (the device's INTx, at
 	 * setup): on arm64 KVM takes none before its vGIC, which needs all vCPUs, is ready */
 	assert_int_equal(sim.vcpus_at_first_irqfd, 2);
