@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 enum sim_access_kind {
 	SIM_UART_OUT,  /* a byte to the console: val */
@@ -24,6 +25,18 @@ struct sim_access {
 	uint32_t slot, reg, size, val;
 	uint64_t addr;
 };
+
+/* An MMIO exit: size bytes at addr, val the data of a write (both architectures). */
+static inline void sim_guest_mmio(struct kvm_run *run, uint64_t addr, uint32_t size, bool write,
+				  uint32_t val)
+{
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = addr;
+	run->mmio.len = size;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	memcpy(run->mmio.data, &val, size < 4 ? size : 4);
+}
 
 /* Fill the run area with exit number part (0 first) of access a; true if it is the last. */
 bool sim_guest_exit(struct kvm_run *run, const struct sim_access *a, int part);

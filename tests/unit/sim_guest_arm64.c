@@ -10,31 +10,21 @@
 
 const uint32_t sim_guest_msi_address = (uint32_t)ARM64_GITS_TRANSLATER;
 
-static void mmio(struct kvm_run *run, uint64_t addr, uint32_t size, bool write, uint32_t val)
-{
-	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = addr;
-	run->mmio.len = size;
-	run->mmio.is_write = write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	memcpy(run->mmio.data, &val, size < 4 ? size : 4);
-}
-
 bool sim_guest_exit(struct kvm_run *run, const struct sim_access *a, int part)
 {
 	(void)part;
 	switch (a->kind) {
 	case SIM_UART_OUT:
-		mmio(run, ARM64_UART, 4, true, a->val);
+		sim_guest_mmio(run, ARM64_UART, 4, true, a->val);
 		break;
 	case SIM_CFG_READ:
 	case SIM_CFG_WRITE:
-		mmio(run, ARM64_ECAM + ((uint64_t)a->slot << 15) + a->reg, 4,
+		sim_guest_mmio(run, ARM64_ECAM + ((uint64_t)a->slot << 15) + a->reg, 4,
 		     a->kind == SIM_CFG_WRITE, a->val);
 		break;
 	case SIM_MMIO_READ:
 	case SIM_MMIO_WRITE:
-		mmio(run, a->addr, a->size, a->kind == SIM_MMIO_WRITE, a->val);
+		sim_guest_mmio(run, a->addr, a->size, a->kind == SIM_MMIO_WRITE, a->val);
 		break;
 	case SIM_POWEROFF:
 		memset(&run->system_event, 0, sizeof(run->system_event));

@@ -24,16 +24,6 @@ static void io(struct kvm_run *run, uint16_t port, uint32_t size, bool out, uint
 	memcpy((uint8_t *)run + 4096, &val, size);
 }
 
-static void mmio(struct kvm_run *run, uint64_t addr, uint32_t size, bool write, uint32_t val)
-{
-	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = addr;
-	run->mmio.len = size;
-	run->mmio.is_write = write;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	memcpy(run->mmio.data, &val, size < 4 ? size : 4);
-}
-
 bool sim_guest_exit(struct kvm_run *run, const struct sim_access *a, int part)
 {
 	switch (a->kind) {
@@ -50,7 +40,7 @@ bool sim_guest_exit(struct kvm_run *run, const struct sim_access *a, int part)
 		return true;
 	case SIM_MMIO_READ:
 	case SIM_MMIO_WRITE:
-		mmio(run, a->addr, a->size, a->kind == SIM_MMIO_WRITE, a->val);
+		sim_guest_mmio(run, a->addr, a->size, a->kind == SIM_MMIO_WRITE, a->val);
 		return true;
 	case SIM_POWEROFF:
 		io(run, PM1A_CNT, 2, true, POWEROFF);
