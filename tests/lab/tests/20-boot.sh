@@ -104,11 +104,18 @@ fi
 # It has enabled its ACPI power button but cannot answer it: SIGTERM presses the button,
 # and a second SIGTERM stops ptvm at once, 128+15; with a short --shutdown-timeout the
 # first one alone stops it when the time is up, with exit status 3.
+# When the guest never gets to its panic, what ptvm said, the end of the guest's console and
+# L1's KVM trace of the boot are printed, as for the boots above.
 panicked() { # LOG ARGS...: a panicked guest, its ptvm's pid in pid
   local log=$1 n=0; shift
+  kvm_trace_start
   ptvm run --kernel $k --cmdline "console=ttyS0 quiet" --console file:$log "$@" \
     2>$log.err & pid=$!
   while [ $n -lt 300 ] && ! grep -q "Kernel panic" $log 2>/dev/null; do sleep 0.1; n=$((n + 1)); done
+  if ! grep -q "Kernel panic" $log; then
+    echo "--- $log: no panic; ptvm said:"; cat $log.err; echo "--- the guest's console ends:"
+    tail -20 $log | tr -d '\r'; kvm_trace_dump "$(basename $log .log)"
+  fi
   check "kernel without initrd panics (VFS: unable to mount root)" grep -q "Kernel panic" $log
 }
 if [ "$LAB_KERNEL" != 7.2 ]; then # ptvm's own signal handling: no kernel in it
