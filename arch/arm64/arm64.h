@@ -53,6 +53,11 @@
 #define ARM64_DTB_MAX       0x200000ull
 #define ARM64_DTB_BUILD     0x10000u        /* what ptvm writes into: 64 KiB is ample */
 
+/* KVM_{GET,SET}_ONE_REG ids: a core register (struct kvm_regs field) and MPIDR_EL1 */
+#define ARM64_CORE_REG(field) \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(field))
+#define ARM64_REG_MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
+
 struct arm64_vm {
 	int gic_fd, its_fd;            /* the vGICv3 and its ITS (KVM devices); -1: none */
 	struct kvm_vcpu_init init;     /* KVM_ARM_PREFERRED_TARGET's, once */

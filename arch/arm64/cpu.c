@@ -12,9 +12,6 @@
 #include "vmm/log.h"
 #include "vmm/sys.h"
 
-#define CORE_REG(field) \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(field))
-#define REG_MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
 
 static int get_reg(struct vcpu *v, uint64_t id, uint64_t *val)
 {
@@ -53,7 +50,7 @@ int arch_vcpu_init(struct vcpu *v)
 	if ((r = sys_ioctl(v->fd, KVM_ARM_VCPU_INIT, &init)) < 0)
 		return err_ctx(r, "KVM_ARM_VCPU_INIT");
 	/* the device tree names each CPU by its MPIDR, which KVM derives from the vCPU id */
-	if ((r = get_reg(v, REG_MPIDR_EL1, &a->mpidr[v->id])) < 0)
+	if ((r = get_reg(v, ARM64_REG_MPIDR_EL1, &a->mpidr[v->id])) < 0)
 		return err_ctx(r, "its MPIDR");
 	return 0;
 }
@@ -63,8 +60,8 @@ int arch_vcpu_entry(struct vcpu *v)
 	struct arm64_vm *a = v->vm->arch;
 	int r;
 
-	if (v->id == 0 && ((r = set_reg(v, CORE_REG(regs.pc), a->entry)) < 0 ||
-			   (r = set_reg(v, CORE_REG(regs.regs[0]), a->dtb)) < 0))
+	if (v->id == 0 && ((r = set_reg(v, ARM64_CORE_REG(regs.pc), a->entry)) < 0 ||
+			   (r = set_reg(v, ARM64_CORE_REG(regs.regs[0]), a->dtb)) < 0))
 		return err_ctx(r, "entry registers");
 	return 0;
 }
@@ -98,14 +95,14 @@ void arch_vcpu_dump(struct vcpu *v, bool after_shutdown, char *buf, size_t len)
 {
 	uint64_t pc, sp, pstate, elr, x[4];
 
-	if (get_reg(v, CORE_REG(regs.pc), &pc) < 0 || get_reg(v, CORE_REG(sp_el1), &sp) < 0 ||
-	    get_reg(v, CORE_REG(regs.pstate), &pstate) < 0 ||
-	    get_reg(v, CORE_REG(elr_el1), &elr) < 0) {
+	if (get_reg(v, ARM64_CORE_REG(regs.pc), &pc) < 0 || get_reg(v, ARM64_CORE_REG(sp_el1), &sp) < 0 ||
+	    get_reg(v, ARM64_CORE_REG(regs.pstate), &pstate) < 0 ||
+	    get_reg(v, ARM64_CORE_REG(elr_el1), &elr) < 0) {
 		snprintf(buf, len, "  (registers unavailable: %s)", err_get());
 		return;
 	}
 	for (int i = 0; i < 4; i++)
-		if (get_reg(v, CORE_REG(regs.regs[i]), &x[i]) < 0)
+		if (get_reg(v, ARM64_CORE_REG(regs.regs[i]), &x[i]) < 0)
 			x[i] = 0;
 	snprintf(buf, len,
 		 "  pc %016llx sp_el1 %016llx pstate %08llx elr_el1 %016llx\n"

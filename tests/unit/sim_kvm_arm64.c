@@ -14,14 +14,12 @@
 #include <string.h>
 
 #include "tests/unit/sim_arch.h"
+#include "arch/arm64/arm64.h"
 #include "tests/unit/sim_kernel.h"
 
 /* the SMMU's software MSI window, as Linux reserves it (MSI_IOVA_BASE, 1 MiB) */
 const uint64_t sim_arch_resv_start = 0x8000000ull, sim_arch_resv_last = 0x80fffffull;
 
-#define CORE_REG(field) \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(field))
-#define REG_MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
 #define TARGET KVM_ARM_TARGET_GENERIC_V8
 #define KNOWN_FEATURES 0xffu /* POWER_OFF, EL1_32BIT, PSCI_0_2, PMU_V3, SVE, PTRAUTH_*, ... */
 
@@ -35,17 +33,16 @@ static struct vcpu_state {
 static struct dev_state {
 	uint32_t type;
 	bool addr_set[2];  /* GICv3: distributor, redistributors; ITS: [0] its frame */
-	uint32_t nr_irqs;
 	bool ready;
 } devs[SIM_MAX_FDS];
 
-static int vgic_slot, its_slot; /* -1: none */
+static int vgic_slot; /* -1: none */
 
 void sim_arch_reset(void)
 {
 	memset(vcpus, 0, sizeof(vcpus));
 	memset(devs, 0, sizeof(devs));
-	vgic_slot = its_slot = -1;
+	vgic_slot = -1;
 }
 
 void sim_arch_irqchip_assume_ready(void)
@@ -94,16 +91,16 @@ void sim_arch_vcpu_new(int slot, int vcpu_id)
 
 static uint64_t *reg(struct vcpu_state *v, uint64_t id)
 {
-	if (id == CORE_REG(regs.pc))
+	if (id == ARM64_CORE_REG(regs.pc))
 		return &v->pc;
-	if (id == CORE_REG(sp_el1))
+	if (id == ARM64_CORE_REG(sp_el1))
 		return &v->sp_el1;
-	if (id == CORE_REG(elr_el1))
+	if (id == ARM64_CORE_REG(elr_el1))
 		return &v->elr_el1;
-	if (id == CORE_REG(regs.pstate))
+	if (id == ARM64_CORE_REG(regs.pstate))
 		return &v->pstate;
 	for (int i = 0; i < 31; i++)
-		if (id == CORE_REG(regs.regs[i]))
+		if (id == ARM64_CORE_REG(regs.regs[i]))
 			return &v->x[i];
 	return NULL;
 }
@@ -137,7 +134,7 @@ int sim_arch_vcpu_ioctl(int slot, unsigned long req, void *arg)
 
 		if (!v->inited)
 			return -ENOEXEC;
-		if (r->id == REG_MPIDR_EL1 && req == KVM_GET_ONE_REG) {
+		if (r->id == ARM64_REG_MPIDR_EL1 && req == KVM_GET_ONE_REG) {
 			memcpy((void *)(uintptr_t)r->addr, &mpidr, 8);
 			return 0;
 		}
@@ -175,11 +172,9 @@ int sim_arch_device_type(uint32_t type)
 
 void sim_arch_device_new(int slot, uint32_t type)
 {
-	devs[slot] = (struct dev_state){ .type = type, .nr_irqs = 64 };
+	devs[slot] = (struct dev_state){ .type = type };
 	if (type == KVM_DEV_TYPE_ARM_VGIC_V3)
 		vgic_slot = slot;
-	else
-		its_slot = slot;
 }
 
 static int set_addr(struct dev_state *d, int which, uint64_t addr)
@@ -224,7 +219,6 @@ int sim_arch_device_ioctl(int slot, unsigned long req, void *arg)
 			return -EBUSY;
 		if (v32 < 64 || v32 > 1024 || v32 % 32)
 			return -EINVAL;
-		d->nr_irqs = v32;
 		return 0;
 	case KVM_DEV_ARM_VGIC_GRP_CTRL:
 		if (a->attr != KVM_DEV_ARM_VGIC_CTRL_INIT)

@@ -11,12 +11,10 @@
 
 #include <cmocka.h>
 
+#include "arch/arm64/arm64.h"
 #include "tests/unit/sim_kernel.h"
 #include "vmm/sys.h"
 
-#define CORE_REG(field) \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(field))
-#define REG_MPIDR_EL1 ARM64_SYS_REG(3, 0, 0, 0, 5)
 
 static int set_attr(int fd, uint32_t group, uint64_t attr, const void *val)
 {
@@ -58,7 +56,7 @@ static void test_vcpu_init(void **state)
 	run = sys_mmap(NULL, (size_t)sys_ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0),
 		       PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0, &err);
 	assert_non_null(run);
-	assert_int_equal(one_reg(vcpu, KVM_GET_ONE_REG, REG_MPIDR_EL1, &v), -ENOEXEC);
+	assert_int_equal(one_reg(vcpu, KVM_GET_ONE_REG, ARM64_REG_MPIDR_EL1, &v), -ENOEXEC);
 	assert_int_equal(sys_kvm_run(vcpu), -ENOEXEC);
 	assert_int_equal(sys_ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init), 0);
 	init.target++;
@@ -70,14 +68,14 @@ static void test_vcpu_init(void **state)
 	assert_int_equal(sys_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init), 0);
 	init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
 	assert_int_equal(sys_ioctl(vcpu, KVM_ARM_VCPU_INIT, &init), -EINVAL); /* other features */
-	assert_int_equal(one_reg(vcpu, KVM_GET_ONE_REG, REG_MPIDR_EL1, &v), 0);
+	assert_int_equal(one_reg(vcpu, KVM_GET_ONE_REG, ARM64_REG_MPIDR_EL1, &v), 0);
 	assert_true(v == 0x80000101ull);  /* vCPU 17: Aff1 1, Aff0 1 */
 	v = 0x40080000;
-	assert_int_equal(one_reg(vcpu, KVM_SET_ONE_REG, CORE_REG(regs.pc), &v), 0);
+	assert_int_equal(one_reg(vcpu, KVM_SET_ONE_REG, ARM64_CORE_REG(regs.pc), &v), 0);
 	v = 0;
-	assert_int_equal(one_reg(vcpu, KVM_GET_ONE_REG, CORE_REG(regs.pc), &v), 0);
+	assert_int_equal(one_reg(vcpu, KVM_GET_ONE_REG, ARM64_CORE_REG(regs.pc), &v), 0);
 	assert_true(v == 0x40080000);
-	assert_int_equal(one_reg(vcpu, KVM_GET_ONE_REG, CORE_REG(fp_regs.fpsr), &v), -ENOENT);
+	assert_int_equal(one_reg(vcpu, KVM_GET_ONE_REG, ARM64_CORE_REG(fp_regs.fpsr), &v), -ENOENT);
 	/* initialised, but the vGIC has no addresses: its resources cannot be mapped */
 	assert_int_equal(sys_kvm_run(vcpu), -ENXIO);
 	assert_int_equal(sys_munmap(run, (size_t)sys_ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0)), 0);
