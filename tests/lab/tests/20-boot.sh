@@ -68,14 +68,12 @@ ok "timing: 1 vCPU, 256M: ${secs}s from ptvm start to exit, $(grep -o 'uptime=[0
 
 # On other lab kernels (the compatibility lane) the boots that test only ptvm's own code
 # are left to 7.2: 2 vCPUs (1 and 4 run everywhere), the reboot path, console input.
-if [ "$LAB_KERNEL" = 7.2 ]; then
+if on_7_2 "2 vCPUs" "between the 1 and 4 vCPUs that run on every lab kernel"; then
   boot two 2 512M "l2.action=topo"
   check "2 vCPUs: ptvm exits 0 (got $rc: $(grep -v "^ptvm: \[" /tmp/two.err | head -1))" [ "$rc" = 0 ]
   check "2 vCPUs: guest sees 2 CPUs" grep -q "L2-MARKER .* cpus=2 " /tmp/two.log
   topo two 1 2 1
   ok "timing: 2 vCPUs, 512M: ${secs}s from ptvm start to exit"
-else
-  skip "2 vCPUs" "between the 1 and 4 vCPUs that run on every lab kernel: tested on 7.2"
 fi
 
 boot four 4 1G "l2.action=topo"
@@ -88,15 +86,13 @@ boot sockets "4,sockets=2,threads=2" 512M "l2.action=topo"
 check "--cpus 4,sockets=2,threads=2: ptvm exits 0 (got $rc: $(grep -v "^ptvm: \[" /tmp/sockets.err | head -1))" [ "$rc" = 0 ]
 topo sockets 2 1 2
 
-if [ "$LAB_KERNEL" = 7.2 ]; then
+if on_7_2 "guest reboot, console input" "ptvm's reset path and UART, the same on any kernel"; then
   boot reboot 1 256M "l2.action=reboot"
   check "guest reboot: ptvm exits 0 (got $rc)" [ "$rc" = 0 ]
   check "guest reboot: ptvm says the guest rebooted" grep -q "ptvm: guest rebooted" /tmp/reboot.err
   # Console input: host stdin -> UART receive interrupt -> the guest's tty.
   type_into console-input "hello from L1" --kernel $k --initrd $i \
     --cmdline "console=ttyS0 quiet l2.action=echo"
-else
-  skip "guest reboot, console input" "ptvm's reset path and UART, the same on any kernel: tested on 7.2"
 fi
 
 # A guest that panics (no init found) must not look like success: with panic=-1 it
@@ -118,10 +114,8 @@ panicked() { # LOG ARGS...: a panicked guest, its ptvm's pid in pid
   fi
   check "kernel without initrd panics (VFS: unable to mount root)" grep -q "Kernel panic" $log
 }
-if [ "$LAB_KERNEL" != 7.2 ]; then # ptvm's own signal handling: no kernel in it
-  skip "a panicked guest and SIGTERM, --shutdown-timeout" "ptvm's signal handling, the same on any kernel: tested on 7.2"
-  exit 0
-fi
+on_7_2 "a panicked guest and SIGTERM, --shutdown-timeout" \
+  "ptvm's signal handling, the same on any kernel" || exit 0
 panicked /tmp/panic.log
 kill -TERM $pid
 n=0; while [ $n -lt 50 ] && ! grep -q "power button" /tmp/panic.log.err; do sleep 0.1; n=$((n + 1)); done

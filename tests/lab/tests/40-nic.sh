@@ -17,10 +17,8 @@ ok "timing: NIC guest booted, pinged and powered off in ${secs}s"
 # The same NIC guest booted as a PVH vmlinux, its console on virtio (hvc0): one attempt,
 # a hang here fails the test. ptvm's own boot path and console, so on 7.2 only (the
 # compatibility lane's kernel has the assigned NIC of the guest above).
-if [ "$LAB_KERNEL" != 7.2 ]; then
-  skip "NIC guest on PVH + hvc0" "ptvm's PVH boot and virtio console, the same on any kernel: tested on 7.2"
+on_7_2 "NIC guest on PVH + hvc0" "ptvm's PVH boot and virtio console, the same on any kernel" ||
   exit 0
-fi
 nic_guest_once /tmp/nic-pvh.log --kernel /lab/files/vmlinux --initrd /lab/files/l2-initrd.gz \
   --memory 256M --cmdline "console=hvc0 quiet l2.action=nic" --device vfio,bdf=$nic \
   --device virtio-console
